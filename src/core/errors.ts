@@ -31,19 +31,14 @@ export type TrustErrorCode =
 
 /** Codes for network and transfer failures. */
 export type DownloadErrorCode =
-  | 'http-status'
-  | 'not-found'
-  | 'too-large'
-  | 'timeout'
-  | 'stalled'
-  | 'network'
-  | 'aborted';
+  'http-status' | 'not-found' | 'too-large' | 'timeout' | 'stalled' | 'network' | 'aborted';
 
 /** Codes for local storage failures (cache and output directories). */
 export type StorageErrorCode = 'io' | 'unsafe-path' | 'corrupt-cache';
 
 /** Codes for mistakes in how a program or library was called. */
-export type UsageErrorCode = 'invalid-argument' | 'unknown-repository' | 'exists' | 'unsafe-refused';
+export type UsageErrorCode =
+  'invalid-argument' | 'unknown-repository' | 'exists' | 'unsafe-refused';
 
 /** Codes for git-backed repository problems found by pg-mirror. */
 export type GitErrorCode = 'git-failed' | 'git-missing-object' | 'git-bad-ref';

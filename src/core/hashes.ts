@@ -24,7 +24,10 @@ export class Digester {
   ) {
     for (const [alg, hex] of Object.entries(expectedHashes ?? {})) {
       if (!SUPPORTED.has(alg)) {
-        throw new TrustError('hash-mismatch', `${subject}: expected a hash algorithm in {sha256, sha384, sha512}, got "${alg}"`);
+        throw new TrustError(
+          'hash-mismatch',
+          `${subject}: expected a hash algorithm in {sha256, sha384, sha512}, got "${alg}"`,
+        );
       }
       this.hashers.push([alg, hex.toLowerCase(), createHash(alg)]);
     }
@@ -43,13 +46,19 @@ export class Digester {
   /** Returns the computed digests; throws TrustError on a length or hash mismatch. */
   verify(): Record<string, string> {
     if (this.expectedLength !== undefined && this.received !== this.expectedLength) {
-      throw new TrustError('length-mismatch', `${this.subject}: expected ${this.expectedLength} bytes, got ${this.received}`);
+      throw new TrustError(
+        'length-mismatch',
+        `${this.subject}: expected ${this.expectedLength} bytes, got ${this.received}`,
+      );
     }
     const digests: Record<string, string> = {};
     for (const [alg, expected, hash] of this.hashers) {
       const actual = hash.digest('hex');
       if (actual !== expected) {
-        throw new TrustError('hash-mismatch', `${this.subject}: expected ${alg} ${expected}, got ${actual}`);
+        throw new TrustError(
+          'hash-mismatch',
+          `${this.subject}: expected ${alg} ${expected}, got ${actual}`,
+        );
       }
       digests[alg] = actual;
     }
@@ -75,17 +84,28 @@ export function hashHex(alg: 'sha256' | 'sha384' | 'sha512', data: Uint8Array | 
 }
 
 /** Validates a `hashes` object from metadata: non-empty, string values of hex. */
-export function checkHashesShape(subject: string, hashes: Record<string, unknown>): Record<string, string> {
+export function checkHashesShape(
+  subject: string,
+  hashes: Record<string, unknown>,
+): Record<string, string> {
   const entries = Object.entries(hashes);
-  if (entries.length === 0) throw new FormatError('invalid-value', `${subject}: expected at least one hash, got none`);
-  const out: Record<string, string> = {};
+  if (entries.length === 0)
+    throw new FormatError('invalid-value', `${subject}: expected at least one hash, got none`);
+  // A null-prototype object: a "__proto__" algorithm name must stay an ordinary (rejected) key.
+  const out = Object.create(null) as Record<string, string>;
   for (const [alg, value] of entries) {
     if (typeof value !== 'string' || !HEX.test(value.toLowerCase())) {
-      throw new FormatError('invalid-value', `${subject}.${alg}: expected a hex digest, got ${JSON.stringify(value)?.slice(0, 80)}`);
+      throw new FormatError(
+        'invalid-value',
+        `${subject}.${alg}: expected a hex digest, got ${JSON.stringify(value)?.slice(0, 80)}`,
+      );
     }
     const want = HEX_LENGTH[alg];
     if (want !== undefined && value.length !== want) {
-      throw new FormatError('invalid-value', `${subject}.${alg}: expected ${want} hex digits, got ${value.length}`);
+      throw new FormatError(
+        'invalid-value',
+        `${subject}.${alg}: expected ${want} hex digits, got ${value.length}`,
+      );
     }
     out[alg] = value;
   }
