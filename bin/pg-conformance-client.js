@@ -1,3 +1,6 @@
 #!/usr/bin/env node
 // Thin executable: all behaviour lives in src/cli (built to dist/src/cli).
-import('../dist/src/cli/conformance-client.js').then((m) => m.main(process.argv.slice(2)));
+import './node-check.js';
+
+const { main } = await import('../dist/src/cli/conformance-client.js');
+await main(process.argv.slice(2));
