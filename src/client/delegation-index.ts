@@ -39,7 +39,7 @@ function indexOf(delegations: Delegations): DelegationIndex {
     if (role.paths) patternRoles.push(position);
     for (const prefix of role.pathHashPrefixes ?? []) {
       let byPrefix = prefixes.get(prefix.length);
-      if (!byPrefix) prefixes.set(prefix.length, (byPrefix = new Map()));
+      if (!byPrefix) prefixes.set(prefix.length, (byPrefix = new Map<string, number[]>()));
       const positions = byPrefix.get(prefix);
       if (positions) {
         // A role listing the same prefix twice is still one candidate.

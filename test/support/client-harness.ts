@@ -83,7 +83,7 @@ export async function startHarness(
       for (const name of (await readdir(metadataDir)).sort()) {
         if (!name.endsWith('.json')) continue;
         const bytes = await readFile(join(metadataDir, name));
-        const type = JSON.parse(bytes.toString('utf8')).signed._type as RoleType;
+        const type = (JSON.parse(bytes.toString('utf8')) as { signed: { _type: RoleType } }).signed._type;
         result[name] = parseMetadata(bytes, type).signed.version;
       }
       return result;
