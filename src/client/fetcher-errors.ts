@@ -103,7 +103,7 @@ export function classifyTransportError(
 /** The error for a non-200 final status: 404/410 are 'not-found', everything else 'http-status'. */
 export function statusError(url: string, status: number): DownloadError {
   const code = status === 404 || status === 410 ? 'not-found' : 'http-status';
-  return new DownloadError(code, `${url}: expected HTTP 200, got ${status}`);
+  return new DownloadError(code, `${url}: expected HTTP 200, got ${status}`, { status });
 }
 
 /** The error for a body longer than its cap (TUF 5.2 endless data). */

@@ -12,6 +12,7 @@ const MAX_ENCODED = 200;
 const TRUNCATED_PREFIX = 160;
 
 const HEX = '0123456789ABCDEF';
+const TOP_LEVEL_FILES = new Set(['root', 'timestamp', 'snapshot', 'targets']);
 
 /** `encodeURIComponent`'s unreserved set minus `*`: A-Z a-z 0-9 - _ . ! ~ ' ( ) */
 const ROLE_SAFE = safeTable("-_.!~'()");
@@ -90,6 +91,10 @@ export function roleFileName(role: string): string {
   if (role === '.') encoded = '%2E';
   else if (role === '..') encoded = '%2E%2E';
   else encoded = percentEncode(role, ROLE_SAFE);
+  // On case-insensitive file systems "Root" would replace root.json: escape the first letter.
+  if (TOP_LEVEL_FILES.has(encoded.toLowerCase()) && !TOP_LEVEL_FILES.has(encoded)) {
+    encoded = `%${encoded.charCodeAt(0).toString(16).toUpperCase()}${encoded.slice(1)}`;
+  }
   return `${bounded(encoded)}.json`;
 }
 

@@ -17,6 +17,7 @@ import {
   type Targets,
   type Timestamp,
   TrustError,
+  UsageError,
   parseRoot,
   parseSnapshot,
   parseTargets,
@@ -50,6 +51,13 @@ export class TrustedMetadataSet {
     rootBytes: Uint8Array,
     readonly referenceTimeMs: number,
   ) {
+    // NaN would make every expiry comparison false, silently disabling freeze protection.
+    if (!Number.isFinite(referenceTimeMs)) {
+      throw new UsageError(
+        'invalid-argument',
+        `reference time: expected a valid date, got ${String(referenceTimeMs)}`,
+      );
+    }
     const root = parseRoot(rootBytes);
     verifyThreshold(root, 'root', root.signed.roles.root, root.signed.keys);
     this.trustedRoot = root;
@@ -250,6 +258,14 @@ export class TrustedMetadataSet {
       this.trustedTargets = env;
       return;
     }
+    // One document per role name per refresh: a second copy would let paths disagree on its delegations.
+    const known = this.byRoleName.get(role);
+    if (known && !sameBytes(known.raw, env.raw)) {
+      throw new TrustError(
+        'inconsistent-role',
+        `${role}: expected the same document on every delegation path, got two different ones`,
+      );
+    }
     this.delegated.set(delegationKey(delegator, role), env);
     this.byRoleName.set(role, env);
   }
@@ -278,6 +294,10 @@ export class TrustedMetadataSet {
       );
     }
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a === b || Buffer.compare(a, b) === 0;
 }
 
 function delegationKey(delegator: string, role: string): string {

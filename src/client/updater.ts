@@ -16,6 +16,7 @@ import {
   type Targets,
   type Timestamp,
   TrustError,
+  UsageError,
 } from '../core/index.js';
 import { HttpFetcher, type Fetcher } from './fetcher.js';
 import { MetadataStore } from './metadata-store.js';
@@ -41,13 +42,23 @@ export class Updater {
   private readonly targetStore: TargetStore;
   private readonly emit: (event: UpdaterEvent) => void;
   private trusted: TrustedMetadataSet | undefined;
-  private readonly inflight = new Map<string, Promise<Envelope<Targets>>>();
+  private refreshing: Promise<RefreshResult> | undefined;
+  // Role loads in progress, per trusted set and role name: a refresh never sees the previous set's loads.
+  private readonly loads = new WeakMap<
+    TrustedMetadataSet,
+    Map<string, Promise<Envelope<Targets>>>
+  >();
 
   constructor(private readonly options: UpdaterOptions) {
-    this.metadataBase = withTrailingSlash(options.metadataBaseUrl);
+    this.metadataBase = withTrailingSlash(checkUrl('metadataBaseUrl', options.metadataBaseUrl));
     this.targetBase = withTrailingSlash(
-      options.targetBaseUrl ?? new URL('../targets/', this.metadataBase).href,
+      checkUrl(
+        'targetBaseUrl',
+        options.targetBaseUrl ?? new URL('../targets/', this.metadataBase).href,
+      ),
     );
+    checkCount('maxRootRotations', options.maxRootRotations);
+    checkCount('maxDelegations', options.maxDelegations);
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     this.ownsFetcher = options.fetcher === undefined;
     this.fetcher = options.fetcher ?? new HttpFetcher();
@@ -59,9 +70,16 @@ export class Updater {
   }
 
   /** TUF 5.3–5.6 (top level): updates root, timestamp, snapshot and targets, persisting each once verified. */
-  async refresh(): Promise<RefreshResult> {
+  refresh(): Promise<RefreshResult> {
+    // Concurrent callers share one refresh: two writers could otherwise store an older timestamp last.
+    this.refreshing ??= this.doRefresh().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<RefreshResult> {
     const referenceTime = (this.options.clock ?? (() => new Date()))();
-    this.inflight.clear();
     const rootBytes = await this.store.read('root');
     if (!rootBytes)
       throw new TrustError(
@@ -175,8 +193,12 @@ export class Updater {
   }
 
   private async ready(): Promise<TrustedMetadataSet> {
+    if (this.refreshing) await this.refreshing;
     if (!this.trusted) await this.refresh();
-    return this.trusted as unknown as TrustedMetadataSet;
+    const trusted = this.trusted;
+    if (!trusted)
+      throw new TrustError('ordering', 'updater: expected a trusted state after refresh, got none');
+    return trusted;
   }
 
   // TUF 5.3.3: fetch root N+1, N+2, … until the repository has no newer one (404).
@@ -192,7 +214,9 @@ export class Updater {
           this.limits.root,
         );
       } catch (err) {
-        if (err instanceof DownloadError && err.code === 'not-found') return;
+        // 403 as well: object stores answer it for a missing object (python-tuf does the same).
+        if (err instanceof DownloadError && (err.code === 'not-found' || err.status === 403))
+          return;
         throw err;
       }
       const root = trusted.updateRoot(bytes);
@@ -238,7 +262,7 @@ export class Updater {
     const bytes = await this.fetch(
       metadataUrl(this.metadataBase, 'snapshot', version),
       'snapshot',
-      meta.length ?? this.limits.snapshot,
+      capFor('snapshot', meta.length, this.limits.snapshot),
     );
     const next = trusted.updateSnapshot(bytes);
     await this.store.write('snapshot', next.raw);
@@ -260,15 +284,25 @@ export class Updater {
   ): Promise<Envelope<Targets>> {
     const known = trusted.trustedDelegation(role, delegator);
     if (known) return Promise.resolve(known);
-    const key = `${delegator}\u0000${role}`;
-    let pending = this.inflight.get(key);
-    if (!pending) {
-      pending = this.loadRoleUncached(trusted, role, delegator).finally(() =>
-        this.inflight.delete(key),
+    let loads = this.loads.get(trusted);
+    if (!loads) this.loads.set(trusted, (loads = new Map()));
+    const roleLoads = loads;
+    // Loads of one role name run one after another: a second path waits, then re-verifies the
+    // bytes the first one fetched against its own delegator (one fetch, one document per role).
+    const previous = roleLoads.get(role);
+    const next = (previous ?? Promise.resolve(undefined))
+      .catch(() => undefined)
+      .then(
+        () =>
+          trusted.trustedDelegation(role, delegator) ??
+          this.loadRoleUncached(trusted, role, delegator),
       );
-      this.inflight.set(key, pending);
-    }
-    return pending;
+    roleLoads.set(role, next);
+    const forget = (): void => {
+      if (roleLoads.get(role) === next) roleLoads.delete(role);
+    };
+    next.then(forget, forget);
+    return next;
   }
 
   private async loadRoleUncached(
@@ -299,7 +333,7 @@ export class Updater {
     const bytes = await this.fetch(
       metadataUrl(this.metadataBase, role, version),
       role,
-      meta.length ?? this.limits.targets,
+      capFor(role, meta.length, this.limits.targets),
     );
     const next = trusted.updateDelegatedTargets(bytes, role, delegator);
     await this.store.write(role, next.raw);
@@ -320,6 +354,33 @@ function versionsOf(trusted: TrustedMetadataSet): RefreshResult['versions'] {
     snapshot: trusted.snapshot?.signed.version ?? 0,
     targets: trusted.targets?.signed.version ?? 0,
   };
+}
+
+/** The length cap for a document: signed meta may lower the configured cap, never raise it. */
+function capFor(role: string, metaLength: number | undefined, cap: number): number {
+  if (metaLength !== undefined && metaLength > cap) {
+    // A compromised online key must not make clients buffer gigabytes (TUF 5.2 endless data).
+    throw new DownloadError(
+      'too-large',
+      `${role}: expected a length of at most ${cap} bytes (the configured limit), got ${metaLength} in signed meta`,
+    );
+  }
+  return metaLength ?? cap;
+}
+
+function checkUrl(name: string, url: string): string {
+  if (!URL.canParse(url))
+    throw new UsageError('invalid-argument', `${name}: expected an absolute URL, got "${url}"`);
+  return url;
+}
+
+function checkCount(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isSafeInteger(value) && value >= 1)) {
+    throw new UsageError(
+      'invalid-argument',
+      `${name}: expected an integer >= 1, got ${String(value)}`,
+    );
+  }
 }
 
 function sameKeys(a: RoleKeys, b: RoleKeys): boolean {

@@ -26,6 +26,7 @@ export type TrustErrorCode =
   | 'ordering'
   | 'root-rotation-limit'
   | 'delegation-limit'
+  | 'inconsistent-role'
   | 'target-not-found'
   | 'offline-unavailable';
 
@@ -71,7 +72,19 @@ export class FormatError extends PgError<FormatErrorCode> {}
 export class TrustError extends PgError<TrustErrorCode> {}
 
 /** A transfer failed (network, HTTP status, length cap, timeouts). */
-export class DownloadError extends PgError<DownloadErrorCode> {}
+export class DownloadError extends PgError<DownloadErrorCode> {
+  /** The HTTP status, when the failure is a response with an unexpected status. */
+  readonly status?: number;
+
+  constructor(
+    code: DownloadErrorCode,
+    message: string,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(code, message, options);
+    if (options?.status !== undefined) this.status = options.status;
+  }
+}
 
 /** The local file system failed or a path would escape its directory. */
 export class StorageError extends PgError<StorageErrorCode> {}

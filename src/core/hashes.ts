@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { FormatError, TrustError } from './errors.js';
+import { describe } from './describe-value.js';
 
 // Hash algorithms accepted in `hashes` objects. An unknown algorithm is a verification
 // failure, never skipped: skipping would let an attacker list only algorithms we ignore.
@@ -97,10 +98,11 @@ export function checkHashesShape(
     if (typeof value !== 'string' || !HEX.test(value.toLowerCase())) {
       throw new FormatError(
         'invalid-value',
-        `${subject}.${alg}: expected a hex digest, got ${JSON.stringify(value)?.slice(0, 80)}`,
+        `${subject}.${alg}: expected a hex digest, got ${describe(value)}`,
       );
     }
-    const want = HEX_LENGTH[alg];
+    // Own properties only: "constructor" or "toString" are unknown algorithms, not lengths.
+    const want = Object.hasOwn(HEX_LENGTH, alg) ? HEX_LENGTH[alg] : undefined;
     if (want !== undefined && value.length !== want) {
       throw new FormatError(
         'invalid-value',

@@ -5,20 +5,13 @@
 import { checkHashesShape } from './hashes.js';
 import { FormatError } from './errors.js';
 import type { Json, JsonObject } from './model.js';
+import { describe } from './describe-value.js';
+
+export { describe };
 
 /** True for a JSON object (not null, not an array). */
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A short description of what was found, for `expected X, got Y` messages. */
-export function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  return typeof v;
 }
 
 function typeError(subject: string, field: string, want: string, got: unknown): FormatError {
