@@ -3,7 +3,7 @@ import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Digester, PgError, TrustError, type TargetFile } from '../core/index.js';
 import type { Fetcher } from './fetcher-types.js';
-import { discardTemp, syncDirectory, tempFileName, toStorageError } from './fs-atomic.js';
+import { discardTemp, tempFileName, toStorageError } from './fs-atomic.js';
 import { targetFileName } from './role-file-name.js';
 
 export interface StoredTarget {
@@ -97,7 +97,8 @@ export class TargetStore {
       }
       digester.verify();
       await writer.flush();
-      await handle.sync();
+      // No fsync: a stored target is re-verified (length + hashes) before every reuse, so a file
+      // torn by a power loss is only a cache miss; fsync of 100 MiB cost more than the hashing.
       await handle.close();
       handle = undefined;
       await rename(tempPath, finalPath);
@@ -106,7 +107,6 @@ export class TargetStore {
       await discardTemp(tempPath);
       throw err instanceof PgError ? err : toStorageError(finalPath, 'a written target file', err);
     }
-    await syncDirectory(dir);
     return { path: finalPath, length: target.length, downloaded: true };
   }
 }
