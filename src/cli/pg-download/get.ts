@@ -2,6 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { mapConcurrent } from '../../client/index.js';
 import { StorageError, UsageError } from '../../core/index.js';
 import { copyVerified, outputPathFor, streamVerified } from '../copy-verified.js';
 import { errno } from '../repo-registry.js';
@@ -10,6 +11,11 @@ import { openRepository, type CommandContext } from './context.js';
 import { RoleTrace, lookupTarget, toChain } from './lookup.js';
 import { withOffline, withRepo } from './repo-options.js';
 import type { Select } from './select.js';
+
+/** Lookups in flight at once (each may fetch one delegated role). */
+const LOOKUP_CONCURRENCY = 8;
+/** Artifact downloads in flight at once. */
+const DOWNLOAD_CONCURRENCY = 4;
 
 export interface GetArgs {
   readonly targets: readonly string[];
@@ -84,17 +90,22 @@ export async function runGet(ctx: CommandContext, args: GetArgs): Promise<GetRes
     offline: args.offline,
     onEvent: trace.onEvent,
   });
-  const entries: GetEntry[] = [];
+  let entries: GetEntry[];
   try {
-    for (const [index, targetPath] of args.targets.entries()) {
-      const lookup = await lookupTarget(repo.updater, targetPath, trace);
+    // Lookups and downloads of independent targets overlap (bounded); results keep TARGET order.
+    const lookups = await mapConcurrent(args.targets, LOOKUP_CONCURRENCY, async (targetPath) => {
+      const found = await repo.updater.getTargetInfo(targetPath);
+      // Not found: search again alone (roles are cached now) so the message lists what was searched.
+      return found ?? lookupTarget(repo.updater, targetPath, trace);
+    });
+    entries = await mapConcurrent(lookups, DOWNLOAD_CONCURRENCY, async (lookup, index) => {
+      const targetPath = lookup.path;
       let stored = await repo.updater.findCachedTarget(lookup);
       const cached = stored !== undefined;
       if (stored === undefined) {
         const result = await repo.updater.downloadTarget(lookup, undefined, {
           onProgress: (received, total) => ctx.progress.update(targetPath, received, total),
         });
-        ctx.progress.done();
         stored = result.path;
       }
       let path = stored;
@@ -106,15 +117,15 @@ export async function runGet(ctx: CommandContext, args: GetArgs): Promise<GetRes
         await streamVerified(stored, ctx.io.stdout, lookup.target);
         path = '-';
       }
-      entries.push({
+      return {
         target: targetPath,
         path,
         length: lookup.target.length,
         hashes: lookup.target.hashes,
         cached,
         chain: toChain(lookup),
-      });
-    }
+      };
+    });
   } finally {
     ctx.progress.done();
     await repo.close();
