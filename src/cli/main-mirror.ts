@@ -34,12 +34,16 @@ export async function run(argv: readonly string[], io: MirrorIo): Promise<ExitCo
       helpText += text;
     });
     if (selected === undefined) {
-      if (helpText !== '') await writeText(io.stdout, helpText.endsWith('\n') ? helpText : `${helpText}\n`);
+      if (helpText !== '')
+        await writeText(io.stdout, helpText.endsWith('\n') ? helpText : `${helpText}\n`);
       return EXIT_OK;
     }
     return await selected(io, { json: parsed.json, quiet: parsed.quiet === true });
   } catch (err) {
-    if (json) await writeText(io.stdout, `${JSON.stringify({ error: errorDoc(err) }, null, 2)}\n`).catch(() => undefined);
+    if (json)
+      await writeText(io.stdout, `${JSON.stringify({ error: errorDoc(err) }, null, 2)}\n`).catch(
+        () => undefined,
+      );
     await writeText(io.stderr, `pg-mirror: ${describeError(err)}\n`).catch(() => undefined);
     if (err instanceof UsageError && selected === undefined) {
       await writeText(io.stderr, 'Run "pg-mirror --help" for usage.\n').catch(() => undefined);
@@ -67,9 +71,21 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
 function buildParser(io: MirrorIo, select: (run: MirrorRun) => void) {
   let y = yargs()
     .scriptName('pg-mirror')
-    .usage('$0 <command> [options]\n\nPublish a git-backed TUF repository as a verified static tree, and serve it.')
-    .option('json', { type: 'boolean', default: false, global: true, describe: 'Machine-readable output on stdout' })
-    .option('quiet', { alias: 'q', type: 'boolean', global: true, describe: 'Only print problems (serve: no access log)' });
+    .usage(
+      '$0 <command> [options]\n\nPublish a git-backed TUF repository as a verified static tree, and serve it.',
+    )
+    .option('json', {
+      type: 'boolean',
+      default: false,
+      global: true,
+      describe: 'Machine-readable output on stdout',
+    })
+    .option('quiet', {
+      alias: 'q',
+      type: 'boolean',
+      global: true,
+      describe: 'Only print problems (serve: no access log)',
+    });
   y = buildCommand(y, select);
   y = serveCommand(y, select);
   y = syncCommand(y, select);

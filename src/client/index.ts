@@ -22,3 +22,4 @@ export { writeFileAtomic } from './fs-atomic.js';
 export { roleFileName, targetFileName } from './role-file-name.js';
 export { mapConcurrent } from './concurrency.js';
 export { metadataUrl, targetUrl, quoteSegment } from './urls.js';
+export { searchTarget, listAllTargets, type RoleLoader } from './target-search.js';

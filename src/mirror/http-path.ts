@@ -11,7 +11,7 @@ export interface SafePath {
 }
 
 export interface RefusedPath {
-  refused: 400;
+  refused: 400 | 404;
   reason: string;
 }
 
@@ -54,6 +54,9 @@ export function toSafePath(target: string): SafePath | RefusedPath {
     if (segment === '' || segment === '.' || segment === '..') {
       return refuse('request path: expected plain segments, got "", "." or ".."');
     }
+    // Hidden files (the builder's .pg-mirror/ state and lock) are never served: as if absent.
+    if (segment.startsWith('.'))
+      return { refused: 404, reason: 'request path: hidden files are not served' };
   }
   return { rel: body, directory };
 }
