@@ -285,7 +285,7 @@ export class Updater {
     const known = trusted.trustedDelegation(role, delegator);
     if (known) return Promise.resolve(known);
     let loads = this.loads.get(trusted);
-    if (!loads) this.loads.set(trusted, (loads = new Map()));
+    if (!loads) this.loads.set(trusted, (loads = new Map<string, Promise<Envelope<Targets>>>()));
     const roleLoads = loads;
     // Loads of one role name run one after another: a second path waits, then re-verifies the
     // bytes the first one fetched against its own delegator (one fetch, one document per role).

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import { Updater as TufJsUpdater } from 'tuf-js';
 import { HttpFetcher, Updater } from '../../src/client/index.js';
 import { generateSigner } from '../../src/core/index.js';
-import { RepositorySimulator, startSimulatorServer, type SimulatorServer } from '../../src/sim/index.js';
+import {
+  RepositorySimulator,
+  startSimulatorServer,
+  type SimulatorServer,
+} from '../../src/sim/index.js';
 
 const ARTIFACT = new TextEncoder().encode('hello differential\n');
 
@@ -29,7 +33,8 @@ const scenarios: Record<string, Scenario> = {
     sim.targets.expires = sim.daysFromNow(-1);
     sim.publish({ bumpAll: true });
   },
-  'timestamp signed by an unknown key': (sim) => sim.updateTimestamp({ signers: [generateSigner('ed25519')] }),
+  'timestamp signed by an unknown key': (sim) =>
+    sim.updateTimestamp({ signers: [generateSigner('ed25519')] }),
   'snapshot signed by an unknown key': (sim) => {
     sim.updateSnapshot({ signers: [generateSigner('ed25519')] });
     sim.updateTimestamp();
@@ -64,7 +69,10 @@ afterEach(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-async function clientDirs(root: Uint8Array, name: string): Promise<{ metadataDir: string; targetDir: string }> {
+async function clientDirs(
+  root: Uint8Array,
+  name: string,
+): Promise<{ metadataDir: string; targetDir: string }> {
   const metadataDir = join(dir as string, name, 'metadata');
   const targetDir = join(dir as string, name, 'targets');
   await mkdir(metadataDir, { recursive: true });
@@ -99,7 +107,12 @@ describe('differential: tuf-js and our updater agree', () => {
       const ours = await clientDirs(root, 'ours');
       const fetcher = new HttpFetcher({ retries: 0 });
       const ourDecision = await decide(async () => {
-        const updater = new Updater({ ...ours, metadataBaseUrl: srv.metadataUrl, targetBaseUrl: srv.targetsUrl, fetcher });
+        const updater = new Updater({
+          ...ours,
+          metadataBaseUrl: srv.metadataUrl,
+          targetBaseUrl: srv.targetsUrl,
+          fetcher,
+        });
         const info = await updater.getTargetInfo(path);
         if (!info) throw new Error('not found');
         await updater.downloadTarget(info);
@@ -108,7 +121,11 @@ describe('differential: tuf-js and our updater agree', () => {
 
       const theirs = await clientDirs(root, 'tuf-js');
       const theirDecision = await decide(async () => {
-        const updater = new TufJsUpdater({ ...theirs, metadataBaseUrl: srv.metadataUrl, targetBaseUrl: srv.targetsUrl });
+        const updater = new TufJsUpdater({
+          ...theirs,
+          metadataBaseUrl: srv.metadataUrl,
+          targetBaseUrl: srv.targetsUrl,
+        });
         await updater.refresh();
         const info = await updater.getTargetInfo(path);
         if (!info) throw new Error('not found');
@@ -116,7 +133,9 @@ describe('differential: tuf-js and our updater agree', () => {
       });
 
       // Both must also match the expected outcome, so agreement can't come from a broken fixture.
-      expect(ourDecision).toBe(name.startsWith('valid') || name.startsWith('artifact') ? 'accept' : 'reject');
+      expect(ourDecision).toBe(
+        name.startsWith('valid') || name.startsWith('artifact') ? 'accept' : 'reject',
+      );
       expect(theirDecision).toBe(ourDecision);
     });
   }

@@ -16,7 +16,11 @@ interface Edge {
 async function graph(edges: Edge[]): Promise<Harness> {
   const harness = await startHarness();
   for (const e of edges) {
-    harness.sim.addDelegation(e.from, { name: e.to, paths: e.paths ?? ['*'], terminating: e.terminating ?? false }, [generateSigner('ed25519')]);
+    harness.sim.addDelegation(
+      e.from,
+      { name: e.to, paths: e.paths ?? ['*'], terminating: e.terminating ?? false },
+      [generateSigner('ed25519')],
+    );
   }
   harness.sim.publish();
   return harness;
@@ -44,13 +48,74 @@ async function lookup(harness: Harness, path: string): Promise<string[]> {
 
 describe('delegation search order (TUF 5.6.7.2)', () => {
   const cases: [string, Edge[], string[]][] = [
-    ['single level', [{ from: 'targets', to: 'A' }, { from: 'targets', to: 'B' }], ['A', 'B']],
-    ['depth first', [{ from: 'targets', to: 'A' }, { from: 'targets', to: 'B' }, { from: 'A', to: 'C' }, { from: 'A', to: 'D' }], ['A', 'C', 'D', 'B']],
-    ['terminating clears the whole stack', [{ from: 'targets', to: 'A' }, { from: 'targets', to: 'B' }, { from: 'A', to: 'C', terminating: true }, { from: 'A', to: 'D' }], ['A', 'C']],
-    ['terminating keeps its own subtree', [{ from: 'targets', to: 'A' }, { from: 'targets', to: 'B' }, { from: 'A', to: 'C', terminating: true }, { from: 'C', to: 'D' }], ['A', 'C', 'D']],
-    ['non-matching branches are skipped', [{ from: 'targets', to: 'A', paths: ['*.py'] }, { from: 'targets', to: 'B' }, { from: 'A', to: 'C' }], ['B']],
-    ['cycles are visited once', [{ from: 'targets', to: 'A' }, { from: 'targets', to: 'B' }, { from: 'B', to: 'C' }, { from: 'C', to: 'D' }, { from: 'D', to: 'B' }], ['A', 'B', 'C', 'D']],
-    ['a role reached twice is fetched once', [{ from: 'targets', to: 'A' }, { from: 'targets', to: 'B' }, { from: 'B', to: 'C' }, { from: 'A', to: 'C' }], ['A', 'C', 'B']],
+    [
+      'single level',
+      [
+        { from: 'targets', to: 'A' },
+        { from: 'targets', to: 'B' },
+      ],
+      ['A', 'B'],
+    ],
+    [
+      'depth first',
+      [
+        { from: 'targets', to: 'A' },
+        { from: 'targets', to: 'B' },
+        { from: 'A', to: 'C' },
+        { from: 'A', to: 'D' },
+      ],
+      ['A', 'C', 'D', 'B'],
+    ],
+    [
+      'terminating clears the whole stack',
+      [
+        { from: 'targets', to: 'A' },
+        { from: 'targets', to: 'B' },
+        { from: 'A', to: 'C', terminating: true },
+        { from: 'A', to: 'D' },
+      ],
+      ['A', 'C'],
+    ],
+    [
+      'terminating keeps its own subtree',
+      [
+        { from: 'targets', to: 'A' },
+        { from: 'targets', to: 'B' },
+        { from: 'A', to: 'C', terminating: true },
+        { from: 'C', to: 'D' },
+      ],
+      ['A', 'C', 'D'],
+    ],
+    [
+      'non-matching branches are skipped',
+      [
+        { from: 'targets', to: 'A', paths: ['*.py'] },
+        { from: 'targets', to: 'B' },
+        { from: 'A', to: 'C' },
+      ],
+      ['B'],
+    ],
+    [
+      'cycles are visited once',
+      [
+        { from: 'targets', to: 'A' },
+        { from: 'targets', to: 'B' },
+        { from: 'B', to: 'C' },
+        { from: 'C', to: 'D' },
+        { from: 'D', to: 'B' },
+      ],
+      ['A', 'B', 'C', 'D'],
+    ],
+    [
+      'a role reached twice is fetched once',
+      [
+        { from: 'targets', to: 'A' },
+        { from: 'targets', to: 'B' },
+        { from: 'B', to: 'C' },
+        { from: 'A', to: 'C' },
+      ],
+      ['A', 'C', 'B'],
+    ],
   ];
   for (const [name, edges, expected] of cases) {
     it(name, async () => {
@@ -60,20 +125,32 @@ describe('delegation search order (TUF 5.6.7.2)', () => {
   }
 
   it('stops after maxDelegations roles with a delegation-limit error', async () => {
-    const edges: Edge[] = Array.from({ length: 6 }, (_, i) => ({ from: i === 0 ? 'targets' : `r${i - 1}`, to: `r${i}` }));
+    const edges: Edge[] = Array.from({ length: 6 }, (_, i) => ({
+      from: i === 0 ? 'targets' : `r${i - 1}`,
+      to: `r${i}`,
+    }));
     h = await graph(edges);
     const updater = h.updater({ maxDelegations: 3 });
-    await expect(updater.getTargetInfo('missingpath')).rejects.toMatchObject({ code: 'delegation-limit' });
+    await expect(updater.getTargetInfo('missingpath')).rejects.toMatchObject({
+      code: 'delegation-limit',
+    });
     await updater.close();
   });
 
   it('a target outside a delegator pattern is not found even if a deeper role lists it', async () => {
-    h = await graph([{ from: 'targets', to: 'B', paths: ['releases/*/*'] }, { from: 'B', to: 'D', paths: ['releases/y/*.zip'] }]);
+    h = await graph([
+      { from: 'targets', to: 'B', paths: ['releases/*/*'] },
+      { from: 'B', to: 'D', paths: ['releases/y/*.zip'] },
+    ]);
     h.sim.addTarget('D', 'releases/y/y_v1.zip', new Uint8Array([1]));
     h.sim.addTarget('D', 'releases/z/z_v1.zip', new Uint8Array([2]));
     h.sim.publish();
     const updater = h.updater();
-    expect((await updater.getTargetInfo('releases/y/y_v1.zip'))?.chain.map((l) => l.role)).toEqual(['targets', 'B', 'D']);
+    expect((await updater.getTargetInfo('releases/y/y_v1.zip'))?.chain.map((l) => l.role)).toEqual([
+      'targets',
+      'B',
+      'D',
+    ]);
     expect(await updater.getTargetInfo('releases/z/z_v1.zip')).toBeUndefined();
     await updater.close();
   });
@@ -93,8 +170,14 @@ describe('delegated role verification', () => {
     h.sim.addTarget('release', 'team-b/app.tgz', new Uint8Array([4, 5, 6]));
     h.sim.publish();
     const updater = h.updater();
-    expect((await updater.getTargetInfo('team-a/app.tgz'))?.chain.map((l) => l.role)).toEqual(['targets', 'team-a', 'release']);
-    await expect(updater.getTargetInfo('team-b/app.tgz')).rejects.toMatchObject({ code: 'threshold-not-met' });
+    expect((await updater.getTargetInfo('team-a/app.tgz'))?.chain.map((l) => l.role)).toEqual([
+      'targets',
+      'team-a',
+      'release',
+    ]);
+    await expect(updater.getTargetInfo('team-b/app.tgz')).rejects.toMatchObject({
+      code: 'threshold-not-met',
+    });
     await updater.close();
   });
 
@@ -151,7 +234,11 @@ describe('delegated role verification', () => {
     h = await startHarness();
     const { targetPathHash } = await import('../../src/core/index.js');
     const hash = targetPathHash('pkg/a.tgz');
-    for (let i = 0; i < 16; i++) h.sim.addDelegation('targets', { name: `bin-${i.toString(16)}`, pathHashPrefixes: [i.toString(16)] });
+    for (let i = 0; i < 16; i++)
+      h.sim.addDelegation('targets', {
+        name: `bin-${i.toString(16)}`,
+        pathHashPrefixes: [i.toString(16)],
+      });
     const owner = `bin-${hash[0]}`;
     h.sim.addTarget(owner, 'pkg/a.tgz', new Uint8Array([7]));
     h.sim.publish();

@@ -37,21 +37,69 @@ async function chain(v1: Step, steps: Step[]): Promise<Harness> {
 
 describe('root rotation (TUF 5.3.4: N+1 signed by thresholds of N and of N+1)', () => {
   const cases: [string, Step, Step[], number | 'fail'][] = [
-    ['1-of-1 key rotation', { keys: [0], threshold: 1, signers: [0] }, [{ keys: [1], threshold: 1, signers: [0, 1] }], 2],
-    ['1-of-1 rotation with unused extra signatures', { keys: [0], threshold: 1, signers: [0] }, [{ keys: [1], threshold: 1, signers: [3, 0, 1, 4] }], 2],
-    ['fails when not signed with the old key', { keys: [0], threshold: 1, signers: [0] }, [{ keys: [1], threshold: 1, signers: [1] }], 'fail'],
-    ['fails when not signed with the new key', { keys: [0], threshold: 1, signers: [0] }, [{ keys: [1], threshold: 1, signers: [0] }], 'fail'],
-    ['3-of-5 with one key rotated', { keys: [0, 1, 2, 3, 4], threshold: 3, signers: [0, 1, 2] }, [{ keys: [0, 1, 2, 3, 5], threshold: 3, signers: [1, 2, 3, 5] }], 2],
+    [
+      '1-of-1 key rotation',
+      { keys: [0], threshold: 1, signers: [0] },
+      [{ keys: [1], threshold: 1, signers: [0, 1] }],
+      2,
+    ],
+    [
+      '1-of-1 rotation with unused extra signatures',
+      { keys: [0], threshold: 1, signers: [0] },
+      [{ keys: [1], threshold: 1, signers: [3, 0, 1, 4] }],
+      2,
+    ],
+    [
+      'fails when not signed with the old key',
+      { keys: [0], threshold: 1, signers: [0] },
+      [{ keys: [1], threshold: 1, signers: [1] }],
+      'fail',
+    ],
+    [
+      'fails when not signed with the new key',
+      { keys: [0], threshold: 1, signers: [0] },
+      [{ keys: [1], threshold: 1, signers: [0] }],
+      'fail',
+    ],
+    [
+      '3-of-5 with one key rotated',
+      { keys: [0, 1, 2, 3, 4], threshold: 3, signers: [0, 1, 2] },
+      [{ keys: [0, 1, 2, 3, 5], threshold: 3, signers: [1, 2, 3, 5] }],
+      2,
+    ],
     [
       '3-of-5 all keys rotated through an intermediate step',
       { keys: [0, 1, 2, 3, 4], threshold: 3, signers: [0, 1, 2] },
-      [{ keys: [0, 1, 2, 5, 6], threshold: 3, signers: [0, 1, 2] }, { keys: [5, 6, 7, 3, 4], threshold: 3, signers: [0, 1, 5, 6, 7] }],
+      [
+        { keys: [0, 1, 2, 5, 6], threshold: 3, signers: [0, 1, 2] },
+        { keys: [5, 6, 7, 3, 4], threshold: 3, signers: [0, 1, 5, 6, 7] },
+      ],
       3,
     ],
-    ['1-of-3 threshold increase to 2-of-3', { keys: [0, 1, 2], threshold: 1, signers: [0] }, [{ keys: [0, 1, 2], threshold: 2, signers: [0, 1] }], 2],
-    ['fails when the new higher threshold is not reached', { keys: [0, 1, 2], threshold: 1, signers: [0] }, [{ keys: [0, 1, 2], threshold: 2, signers: [0] }], 'fail'],
-    ['2-of-3 threshold decrease to 1-of-3', { keys: [0, 1, 2], threshold: 2, signers: [0, 1] }, [{ keys: [0, 1, 2], threshold: 1, signers: [0, 1] }], 2],
-    ['fails when the old threshold is not reached', { keys: [0, 1, 2], threshold: 2, signers: [0, 1] }, [{ keys: [0, 1, 2], threshold: 1, signers: [0] }], 'fail'],
+    [
+      '1-of-3 threshold increase to 2-of-3',
+      { keys: [0, 1, 2], threshold: 1, signers: [0] },
+      [{ keys: [0, 1, 2], threshold: 2, signers: [0, 1] }],
+      2,
+    ],
+    [
+      'fails when the new higher threshold is not reached',
+      { keys: [0, 1, 2], threshold: 1, signers: [0] },
+      [{ keys: [0, 1, 2], threshold: 2, signers: [0] }],
+      'fail',
+    ],
+    [
+      '2-of-3 threshold decrease to 1-of-3',
+      { keys: [0, 1, 2], threshold: 2, signers: [0, 1] },
+      [{ keys: [0, 1, 2], threshold: 1, signers: [0, 1] }],
+      2,
+    ],
+    [
+      'fails when the old threshold is not reached',
+      { keys: [0, 1, 2], threshold: 2, signers: [0, 1] },
+      [{ keys: [0, 1, 2], threshold: 1, signers: [0] }],
+      'fail',
+    ],
   ];
   for (const [name, v1, steps, outcome] of cases) {
     it(name, async () => {
@@ -80,11 +128,14 @@ describe('root rotation (TUF 5.3.4: N+1 signed by thresholds of N and of N+1)', 
   it('a root whose version differs from its URL is rejected', async () => {
     h = await startHarness();
     h.sim.bumpRoot();
-    h.sim.overrides.set('metadata/2.root.json', (() => {
-      h.sim.root.version = 3;
-      h.sim.publishRoot();
-      return h.sim.publishedBytes('root', 3);
-    })());
+    h.sim.overrides.set(
+      'metadata/2.root.json',
+      (() => {
+        h.sim.root.version = 3;
+        h.sim.publishRoot();
+        return h.sim.publishedBytes('root', 3);
+      })(),
+    );
     h.sim.overrides.set('metadata/3.root.json', null);
     await expect(h.refresh()).rejects.toMatchObject({ code: 'version-mismatch' });
     expect(await h.onDisk()).toEqual({ 'root.json': 1 });

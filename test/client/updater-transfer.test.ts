@@ -26,12 +26,16 @@ describe('target download (TUF 5.7)', () => {
     const stored = await updater.downloadTarget(info);
     await updater.close();
     expect(new Uint8Array(await readFile(stored.path))).toEqual(ARTIFACT);
-    expect(h.server.requests.at(-1)?.path).toBe(`targets/dir/${info.target.hashes['sha256']}.file.txt`);
+    expect(h.server.requests.at(-1)?.path).toBe(
+      `targets/dir/${info.target.hashes['sha256']}.file.txt`,
+    );
   });
 
   it('malicious mirror: wrong artifact bytes are rejected and nothing is stored', async () => {
     h = await withTarget();
-    h.server.faults.add((p) => p.startsWith('targets/'), { replaceBody: new TextEncoder().encode('artifact bytez\n') });
+    h.server.faults.add((p) => p.startsWith('targets/'), {
+      replaceBody: new TextEncoder().encode('artifact bytez\n'),
+    });
     const updater = h.updater();
     const info = await updater.getTargetInfo('dir/file.txt');
     if (!info) throw new Error('target not found');
@@ -104,7 +108,13 @@ describe('transfer attacks on metadata', () => {
 });
 
 describe('key types end to end', () => {
-  const algorithms: KeyAlgorithm[] = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521', 'rsa-pss-sha256', 'rsa-pkcs1v15-sha256'];
+  const algorithms: KeyAlgorithm[] = [
+    'ecdsa-p256',
+    'ecdsa-p384',
+    'ecdsa-p521',
+    'rsa-pss-sha256',
+    'rsa-pkcs1v15-sha256',
+  ];
   for (const keyAlgorithm of algorithms) {
     it(`refreshes and downloads a repository signed with ${keyAlgorithm}`, async () => {
       h = await withTarget({ keyAlgorithm });

@@ -3,7 +3,13 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateSigner, hashHex, serializeMetadata, succinctBinIndex, type JsonObject } from '../../src/core/index.js';
+import {
+  generateSigner,
+  hashHex,
+  serializeMetadata,
+  succinctBinIndex,
+  type JsonObject,
+} from '../../src/core/index.js';
 import { createTufOnCiSimulator } from '../../src/sim/index.js';
 import { exists, fixture, problemSummary, tempDirs, utf8 } from './helpers.js';
 
@@ -254,7 +260,9 @@ describe('buildSite verification', () => {
   it('accepts a root history that starts above version 1, with or without a pinned older root', async () => {
     const f = await fixture(dirs);
     f.sim.bumpRoot();
-    await f.commit('history trimmed to v2..v3', (files) => files.delete('metadata/root_history/1.root.json'));
+    await f.commit('history trimmed to v2..v3', (files) =>
+      files.delete('metadata/root_history/1.root.json'),
+    );
     const report = await f.build();
     expect(report.problems).toEqual([]);
     expect(report.versions?.root).toBe(3);

@@ -83,7 +83,8 @@ export async function startHarness(
       for (const name of (await readdir(metadataDir)).sort()) {
         if (!name.endsWith('.json')) continue;
         const bytes = await readFile(join(metadataDir, name));
-        const type = (JSON.parse(bytes.toString('utf8')) as { signed: { _type: RoleType } }).signed._type;
+        const type = (JSON.parse(bytes.toString('utf8')) as { signed: { _type: RoleType } }).signed
+          ._type;
         result[name] = parseMetadata(bytes, type).signed.version;
       }
       return result;
