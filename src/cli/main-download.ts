@@ -3,6 +3,7 @@
 import yargs from 'yargs';
 import { UsageError } from '../core/index.js';
 import { EXIT_OK, exitCodeFor, type ExitCode } from './exit-codes.js';
+import { finishParser } from './parser-common.js';
 import { processIo, writeText, type CliIo } from './io.js';
 import { renderError, renderResult, type OutputOptions } from './output.js';
 import { createContext } from './pg-download/context.js';
@@ -114,18 +115,5 @@ function buildParser(io: CliIo, select: (run: CommandRun) => void) {
   y = refreshCommand(y, select);
   y = statusCommand(y, select);
   y = listCommand(y, select);
-  return y
-    .strict()
-    .demandCommand(1, 'command: expected one of init, get, info, refresh, status, list, got none')
-    .recommendCommands()
-    .epilogue(EPILOGUE)
-    .wrap(Math.min(100, io.isTTY ? process.stderr.columns || 80 : 100))
-    .help()
-    .alias('help', 'h')
-    .version(false)
-    .exitProcess(false)
-    .fail((message, err) => {
-      // Validation failures from yargs (unknown option, missing argument, typo'd command).
-      throw new UsageError('invalid-argument', message ?? err.message, { cause: err });
-    });
+  return finishParser(y, ['init', 'get', 'info', 'refresh', 'status', 'list'], EPILOGUE, io.isTTY);
 }

@@ -4,6 +4,7 @@
 import yargs from 'yargs';
 import { UsageError } from '../core/index.js';
 import { EXIT_OK, exitCodeFor, type ExitCode } from './exit-codes.js';
+import { finishParser } from './parser-common.js';
 import { processIo, writeText } from './io.js';
 import { buildCommand } from './pg-mirror/build.js';
 import type { MirrorIo, MirrorRun } from './pg-mirror/context.js';
@@ -89,17 +90,5 @@ function buildParser(io: MirrorIo, select: (run: MirrorRun) => void) {
   y = buildCommand(y, select);
   y = serveCommand(y, select);
   y = syncCommand(y, select);
-  return y
-    .strict()
-    .demandCommand(1, 'command: expected one of build, serve, sync, got none')
-    .recommendCommands()
-    .epilogue(EPILOGUE)
-    .wrap(Math.min(100, io.isTTY ? process.stderr.columns || 80 : 100))
-    .help()
-    .alias('help', 'h')
-    .version(false)
-    .exitProcess(false)
-    .fail((message, err) => {
-      throw new UsageError('invalid-argument', message ?? err.message, { cause: err });
-    });
+  return finishParser(y, ['build', 'serve', 'sync'], EPILOGUE, io.isTTY);
 }

@@ -86,3 +86,14 @@ export async function* guardedBody(
     if (!finished) abandonBody(body);
   }
 }
+
+/** Concatenates a (capped) body stream into one buffer, copying each byte once. */
+export async function collectBody(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    total += chunk.byteLength;
+  }
+  return Buffer.concat(chunks, total);
+}

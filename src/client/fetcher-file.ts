@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { DownloadError, UsageError } from '../core/index.js';
-import { checkMaxLength } from './fetcher-body.js';
+import { checkMaxLength, collectBody } from './fetcher-body.js';
 import { tooLargeError } from './fetcher-errors.js';
 import type { FetchOptions, Fetcher, FetchStats } from './fetcher-types.js';
 
@@ -39,13 +39,7 @@ export class FileFetcher implements Fetcher {
 
   /** Whole file, at most `maxLength` bytes. */
   async fetchBytes(url: string, options: FetchOptions): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of await this.fetchStream(url, options)) {
-      chunks.push(chunk);
-      total += chunk.byteLength;
-    }
-    return Buffer.concat(chunks, total);
+    return collectBody(await this.fetchStream(url, options));
   }
 
   /** The file's bytes as chunks; stops past `maxLength` even if the file grows while read. */

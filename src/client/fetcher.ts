@@ -4,6 +4,7 @@ import { DownloadError, UsageError } from '../core/index.js';
 import {
   abandonBody,
   checkMaxLength,
+  collectBody,
   connectionReleased,
   guardedBody,
   type BodyGuard,
@@ -129,13 +130,7 @@ export class HttpFetcher implements Fetcher {
 
   /** Whole body of a 200 response; at most `maxLength` bytes. */
   async fetchBytes(url: string, options: FetchOptions): Promise<Uint8Array> {
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of await this.fetchStream(url, options)) {
-      chunks.push(chunk);
-      total += chunk.byteLength;
-    }
-    return Buffer.concat(chunks, total);
+    return collectBody(await this.fetchStream(url, options));
   }
 
   /** Body of a 200 response as chunks; capped, stall- and drip-guarded. */
