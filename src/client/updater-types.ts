@@ -24,8 +24,7 @@ export interface UpdaterOptions {
   readonly offline?: boolean;
   /** Source of the reference time; called once per refresh. */
   readonly clock?: () => Date;
-  /** Most documents or lookups in flight at once; default 8. */
-  readonly concurrency?: number;
+  /** Progress and diagnostics: fetches, verified roles, delegation visits, download progress. */
   readonly onEvent?: (event: UpdaterEvent) => void;
 }
 
