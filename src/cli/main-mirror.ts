@@ -8,10 +8,11 @@ import { finishParser } from './parser-common.js';
 import { processIo, writeText } from './io.js';
 import { buildCommand } from './pg-mirror/build.js';
 import type { MirrorIo, MirrorRun } from './pg-mirror/context.js';
-import { errorDoc } from './pg-mirror/output.js';
+import { errorDoc, safeJson } from './pg-mirror/output.js';
 import { serveCommand } from './pg-mirror/serve.js';
 import { syncCommand } from './pg-mirror/sync.js';
 import { describeError } from '../core/index.js';
+import { inertText } from '../mirror/index.js';
 
 const EPILOGUE = [
   'Exit codes: 0 success; 1 verification failure (the commit is not published: every problem',
@@ -42,10 +43,13 @@ export async function run(argv: readonly string[], io: MirrorIo): Promise<ExitCo
     return await selected(io, { json: parsed.json, quiet: parsed.quiet === true });
   } catch (err) {
     if (json)
-      await writeText(io.stdout, `${JSON.stringify({ error: errorDoc(err) }, null, 2)}\n`).catch(
+      await writeText(io.stdout, `${safeJson({ error: errorDoc(err) }, 2)}\n`).catch(
         () => undefined,
       );
-    await writeText(io.stderr, `pg-mirror: ${describeError(err)}\n`).catch(() => undefined);
+    // Messages can quote git's stderr and names from the repository: one inert line.
+    await writeText(io.stderr, `pg-mirror: ${inertText(describeError(err))}\n`).catch(
+      () => undefined,
+    );
     if (err instanceof UsageError && selected === undefined) {
       await writeText(io.stderr, 'Run "pg-mirror --help" for usage.\n').catch(() => undefined);
     }

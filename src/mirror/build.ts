@@ -10,6 +10,7 @@ import { planSite } from './plan.js';
 import { ProblemList, type Problem } from './problems.js';
 import { pruneVersions } from './prune.js';
 import { checkAgainstPublished } from './published.js';
+import { displayName } from './display.js';
 import { listArtifacts, readSource } from './source.js';
 import { discardState, loadState, saveState } from './state.js';
 import { compareWithTree, publish } from './publish.js';
@@ -177,8 +178,13 @@ async function verifyAndPublish(
   const concurrency = options.concurrency ?? 16;
   const outDir = options.outDir;
   let state = await loadState(outDir, { artifacts: false });
-  const previous = state.commit;
-  const incremental = options.checkTree !== true && previous !== undefined;
+  // The state is a cache, not a source of trust: its commit must still name a commit of this
+  // repository (history rewritten, gc, planted state), else every artifact is checked.
+  const previous =
+    options.checkTree === true || state.commit === undefined
+      ? undefined
+      : await reader.resolveCommit(state.commit).catch(() => undefined);
+  const incremental = previous !== undefined;
   // The diff runs while the metadata is verified.
   const changes = incremental ? startDiff(reader, previous, ctx.commit.oid) : undefined;
   const source = await readSource(reader, ctx.commit.oid, problems);
@@ -192,7 +198,9 @@ async function verifyAndPublish(
     return;
   }
   for (const file of verified.unused)
-    warnings.push(`${file}: not referenced by any verified role; not published`);
+    warnings.push(`${displayName(file)}: not referenced by any verified role; not published`);
+  for (const file of verified.olderRoots)
+    warnings.push(`${file}: older than the pinned --root; not verified, not published`);
   let artifacts: ArtifactResult | undefined;
   if (changes && previous !== undefined && problems.empty) {
     artifacts = await verifyArtifactsIncremental(reader, verified, state.blobs, problems, {
@@ -215,7 +223,7 @@ async function verifyAndPublish(
   counters.checked = artifacts.checked;
   for (const [role, count] of artifacts.skipped) {
     warnings.push(
-      `${count} artifact(s) not looked up: their search passes through ${role}, which failed verification`,
+      `${count} artifact(s) not looked up: their search passes through ${displayName(role)}, which failed verification`,
     );
   }
   await checkAgainstPublished(outDir, verified, problems, warnings);

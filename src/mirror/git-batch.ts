@@ -2,7 +2,7 @@
 // are pipelined (written in order, answered in order) and answers are parsed incrementally:
 // "<oid> <type> <size>\n<content>\n" or "<query> missing\n".
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { GitError } from '../core/errors.js';
+import { DownloadError, GitError } from '../core/errors.js';
 import { spawnFailure } from './git-run.js';
 
 /** Receives the content of a streamed blob; a returned promise pauses the pipe (backpressure). */
@@ -17,6 +17,8 @@ export interface BatchResult {
 interface BatchRequest {
   query: string;
   sink: BlobChunkSink | undefined;
+  /** Largest content accepted; a bigger blob is skipped unread into memory and rejected. */
+  maxSize: number | undefined;
   resolve: (result: BatchResult) => void;
   reject: (err: unknown) => void;
   data?: Buffer;
@@ -51,11 +53,11 @@ export class CatFileBatch {
   ) {}
 
   /** Queues one blob read by full oid (the caller validates it); answers come in order. */
-  request(query: string, sink: BlobChunkSink | undefined): Promise<BatchResult> {
+  request(query: string, sink: BlobChunkSink | undefined, maxSize?: number): Promise<BatchResult> {
     return new Promise((resolve, reject) => {
       this.ensureProcess();
       if (this.queue.length === this.head) this.setRef(true);
-      this.queue.push({ query, sink, filled: 0, resolve, reject });
+      this.queue.push({ query, sink, maxSize, filled: 0, resolve, reject });
       this.outbox.push(`${query}\n`);
       // Requests made in the same tick go out in one write.
       if (this.outbox.length === 1) queueMicrotask(() => this.flush());
@@ -181,7 +183,16 @@ export class CatFileBatch {
         const type = m[2] ?? '';
         this.remaining = Number(m[3]);
         if (type !== 'blob') cur.otherType = type;
-        else if (!cur.sink) cur.data = Buffer.allocUnsafe(this.remaining);
+        else if (cur.maxSize !== undefined && this.remaining > cur.maxSize) {
+          // The size comes from the object header (attacker-controlled): the body is skipped.
+          cur.error = new DownloadError(
+            'too-large',
+            `git object ${cur.query}: expected at most ${cur.maxSize} bytes, got ${this.remaining}`,
+          );
+        } else if (!cur.sink) {
+          const data = this.allocate(cur);
+          if (data) cur.data = data;
+        }
         this.state = this.remaining === 0 ? 'trailer' : 'body';
       } else if (this.state === 'body') {
         const n = Math.min(this.remaining, chunk.length - pos);
@@ -199,6 +210,18 @@ export class CatFileBatch {
         this.state = 'header';
         this.finish();
       }
+    }
+  }
+
+  // A header may claim petabytes: a failed allocation fails this read only, never the process
+  // (it runs inside a stream 'data' handler, where a throw is an uncaught exception).
+  private allocate(cur: BatchRequest): Buffer | undefined {
+    try {
+      return Buffer.allocUnsafe(this.remaining);
+    } catch (err) {
+      const msg = `git object ${cur.query}: expected a blob that fits in memory, got ${this.remaining} bytes`;
+      cur.error = new GitError('git-failed', msg, { cause: err });
+      return undefined;
     }
   }
 

@@ -5,6 +5,7 @@ import { GitError } from '../core/index.js';
 import type { GitReader } from './git-reader.js';
 import {
   type TreeEntry,
+  checkOid,
   decodeGitPath,
   gitEnv,
   nulRecords,
@@ -22,6 +23,12 @@ export interface TreeChange {
 
 const MAX_ARGS_BYTES = 64 * 1024;
 
+// Commits come from the build state, a cache others may write: full oids only, and after
+// --end-of-options, so "--output=<file>" can never become an option of git.
+function checkCommits(...oids: string[]): void {
+  for (const oid of oids) checkOid(oid);
+}
+
 function globalArgs(reader: GitReader): string[] {
   return ['-c', 'core.quotepath=off', '--no-replace-objects', `--git-dir=${reader.gitDir}`];
 }
@@ -32,6 +39,7 @@ export async function diffCommits(
   from: string,
   to: string,
 ): Promise<TreeChange[]> {
+  checkCommits(from, to);
   const changes: TreeChange[] = [];
   let header: string[] | undefined;
   const onStdout = nulRecords((rec) => {
@@ -65,6 +73,7 @@ export async function diffCommits(
     '--no-ext-diff',
     '--no-textconv',
     '--no-abbrev',
+    '--end-of-options',
     from,
     to,
   ];
@@ -83,6 +92,7 @@ export async function entriesAt(
   commit: string,
   paths: readonly string[],
 ): Promise<Map<string, TreeEntry>> {
+  checkCommits(commit);
   const found = new Map<string, TreeEntry>();
   let i = 0;
   while (i < paths.length) {
@@ -93,11 +103,12 @@ export async function entriesAt(
       chunk.push(p);
       bytes += Buffer.byteLength(p) + 1;
     }
+    // Only the (UTF-8) paths asked for can match; anything else is ignored.
     const onStdout = nulRecords((rec) => {
-      const entry = parseLsTreeRecord(rec);
-      found.set(entry.path, entry);
+      const entry = parseLsTreeRecord(rec, () => undefined);
+      if (entry) found.set(entry.path, entry);
     });
-    const args = ['ls-tree', '-l', '-z', '--full-tree', commit, '--', ...chunk];
+    const args = ['ls-tree', '-l', '-z', '--full-tree', '--end-of-options', commit, '--', ...chunk];
     await runGit([...globalArgs(reader), ...args], {
       name: 'ls-tree',
       cwd: reader.gitDir,

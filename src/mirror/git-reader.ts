@@ -4,7 +4,7 @@
 // string is validated so that it can never become an option.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { GitError } from '../core/errors.js';
+import { DownloadError, GitError } from '../core/errors.js';
 import { CatFileBatch, type BlobChunkSink } from './git-batch.js';
 import {
   checkOid,
@@ -19,10 +19,11 @@ import {
   type RunOptions,
   type RunResult,
   type TreeEntry,
+  type UndecodablePath,
 } from './git-run.js';
 
 export type { BlobChunkSink } from './git-batch.js';
-export type { TreeEntry } from './git-run.js';
+export type { TreeEntry, UndecodablePath } from './git-run.js';
 
 export interface CommitInfo {
   oid: string;
@@ -81,26 +82,37 @@ export class GitReader {
     return oid;
   }
 
-  /** Lists every entry under `prefix` ("" for all) at `commit`, recursively, blobs with sizes. */
-  async listTree(commit: string, prefix: string): Promise<TreeEntry[]> {
+  /**
+   * Lists every entry under `prefix` ("" for all) at `commit`, recursively, blobs with sizes.
+   * Paths that are not UTF-8 go to `onUndecodable` when given, otherwise they are a GitError.
+   */
+  async listTree(
+    commit: string,
+    prefix: string,
+    onUndecodable?: UndecodablePath,
+  ): Promise<TreeEntry[]> {
     checkTreePath(prefix, 'tree prefix', true);
     const oid = await this.resolveCommit(commit);
     const dir = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     const entries: TreeEntry[] = [];
     const onStdout = nulRecords((rec) => {
-      const entry = parseLsTreeRecord(rec);
+      const entry = onUndecodable ? parseLsTreeRecord(rec, onUndecodable) : parseLsTreeRecord(rec);
       // Literal pathspecs already restrict the listing; this keeps the contract regardless.
-      if (dir === '' || entry.path.startsWith(dir) || entry.path === prefix) entries.push(entry);
+      if (entry && (dir === '' || entry.path.startsWith(dir) || entry.path === prefix))
+        entries.push(entry);
     });
     const args = ['ls-tree', '-r', '-l', '-z', '--full-tree', oid];
     await this.git(prefix === '' ? args : [...args, '--', prefix], { onStdout });
     return entries;
   }
 
-  /** Returns the exact bytes of blob `oid`; GitError('git-missing-object') if absent or not a blob. */
-  async readBlob(oid: string): Promise<Buffer> {
+  /**
+   * Returns the exact bytes of blob `oid`; GitError('git-missing-object') if absent or not a blob,
+   * DownloadError('too-large') without reading it if it is larger than `maxSize`.
+   */
+  async readBlob(oid: string, maxSize?: number): Promise<Buffer> {
     checkOid(oid);
-    const r = await this.request(oid, undefined);
+    const r = await this.request(oid, undefined, maxSize);
     return r.data ?? Buffer.alloc(0);
   }
 
@@ -111,15 +123,24 @@ export class GitReader {
     return r.size;
   }
 
-  /** Returns the bytes of the blob at `filePath` in `commit`, or undefined if no file is there. */
-  async readFileAt(commit: string, filePath: string): Promise<Buffer | undefined> {
+  /** Returns the bytes of the blob at `filePath` in `commit` (at most `maxSize`, as readBlob), or undefined if no file is there. */
+  async readFileAt(
+    commit: string,
+    filePath: string,
+    maxSize?: number,
+  ): Promise<Buffer | undefined> {
     checkTreePath(filePath, 'file path', false);
     if (filePath.endsWith('/')) return undefined;
     const oid = await this.resolveCommit(commit);
     const slash = filePath.lastIndexOf('/');
     const entry = (await this.listDir(oid, filePath.slice(0, slash + 1))).get(filePath);
     // A symlink is a blob too: its bytes are the link text, it is never followed.
-    return entry?.type === 'blob' ? this.readBlob(entry.oid) : undefined;
+    if (entry?.type !== 'blob') return undefined;
+    if (maxSize !== undefined && entry.size !== undefined && entry.size > maxSize) {
+      const msg = `git file ${JSON.stringify(filePath)}: expected at most ${maxSize} bytes, got ${entry.size}`;
+      throw new DownloadError('too-large', msg);
+    }
+    return this.readBlob(entry.oid, maxSize);
   }
 
   /** Returns the commit's full oid, committer date (ISO 8601) and subject line. */
@@ -170,9 +191,10 @@ export class GitReader {
   private request(
     oid: string,
     sink: BlobChunkSink | undefined,
+    maxSize?: number,
   ): Promise<{ data?: Buffer; size: number }> {
     if (this.closed) return Promise.reject(this.closedError());
-    return this.batch.request(oid, sink);
+    return this.batch.request(oid, sink, maxSize);
   }
 
   // One non-recursive ls-tree per (commit, directory): looking a path up through cat-file
@@ -183,9 +205,10 @@ export class GitReader {
     let listing = this.dirs.get(key);
     if (listing === undefined) {
       const entries = new Map<string, TreeEntry>();
+      // A name that is not UTF-8 can never be looked up (callers ask with strings).
       const onStdout = nulRecords((rec) => {
-        const entry = parseLsTreeRecord(rec);
-        entries.set(entry.path, entry);
+        const entry = parseLsTreeRecord(rec, () => undefined);
+        if (entry) entries.set(entry.path, entry);
       });
       const args = ['ls-tree', '-l', '-z', '--full-tree', commit];
       listing = this.git(dir === '' ? args : [...args, '--', dir], { onStdout }).then(

@@ -128,8 +128,23 @@ export interface TreeEntry {
 
 const LS_TREE_TYPES = new Set(['blob', 'tree', 'commit']);
 
-/** Parses one `git ls-tree -l -z` record: "<mode> SP <type> SP <oid> SP+ <size or ->\t<path>". */
-export function parseLsTreeRecord(rec: Buffer): TreeEntry {
+/** Receives the raw bytes of a tree path that is not UTF-8 (it can never be a target path). */
+export type UndecodablePath = (raw: Buffer) => void;
+
+/**
+ * Parses one `git ls-tree -l -z` record: "<mode> SP <type> SP <oid> SP+ <size or ->\t<path>".
+ * A path that is not UTF-8 goes to `onUndecodable` (and undefined is returned) when one is given,
+ * otherwise it is a GitError.
+ */
+export function parseLsTreeRecord(rec: Buffer): TreeEntry;
+export function parseLsTreeRecord(
+  rec: Buffer,
+  onUndecodable: UndecodablePath,
+): TreeEntry | undefined;
+export function parseLsTreeRecord(
+  rec: Buffer,
+  onUndecodable?: UndecodablePath,
+): TreeEntry | undefined {
   const tab = rec.indexOf(9);
   const [mode, type, oid, size] = rec.toString('latin1', 0, Math.max(tab, 0)).split(/ +/);
   if (tab === -1 || mode === undefined || oid === undefined || !LS_TREE_TYPES.has(type ?? '')) {
@@ -137,14 +152,28 @@ export function parseLsTreeRecord(rec: Buffer): TreeEntry {
     const msg = `git ls-tree: expected "<mode> <type> <oid> <size>\\t<path>", got ${got}`;
     throw new GitError('git-failed', msg);
   }
-  const entry: TreeEntry = {
-    path: decodeGitPath(rec.subarray(tab + 1)),
-    mode,
-    type: type as TreeEntry['type'],
-    oid,
-  };
+  const raw = rec.subarray(tab + 1);
+  let path: string;
+  if (onUndecodable === undefined) path = decodeGitPath(raw);
+  else {
+    const decoded = tryDecode(raw);
+    if (decoded === undefined) {
+      onUndecodable(raw);
+      return undefined;
+    }
+    path = decoded;
+  }
+  const entry: TreeEntry = { path, mode, type: type as TreeEntry['type'], oid };
   if (type === 'blob' && size !== undefined && /^\d+$/.test(size)) entry.size = Number(size);
   return entry;
+}
+
+function tryDecode(bytes: Buffer): string | undefined {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Refuses refs that could be read as options or break a line protocol: GitError('git-bad-ref'). */

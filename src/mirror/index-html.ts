@@ -110,14 +110,21 @@ function roleTableHead(): string {
   return '<table><tr><th>role</th><th>version</th><th>expires</th><th>threshold</th><th>signers</th></tr>';
 }
 
+/** How a delegated role's first cell shows its place in the tree. */
+interface TreeCell {
+  readonly depth: number;
+  readonly delegator: string;
+}
+
 function roleRow(
   name: string,
   file: string,
   env: Envelope<Signed>,
   role: RoleKeys,
   keys: ReadonlyMap<string, Key>,
-  checkSignatures = true,
+  tree?: TreeCell,
 ): string {
+  const checkSignatures = tree === undefined;
   const statuses = checkSignatures ? signatureStatus(env, role, keys) : presence(env, role);
   const signers = statuses
     .map((s) => {
@@ -126,7 +133,11 @@ function roleRow(
       return `<span class="${s.status === 'valid' || s.status === 'signed' ? 'ok' : 'no'}">${esc(label)}: ${esc(s.status)}</span>`;
     })
     .join('<br>');
-  return `<tr><td><a href="${href(file)}">${esc(name)}</a></td><td>${env.signed.version}</td><td>${esc(env.signed.expires)}</td><td>${role.threshold} of ${role.keyids.length}</td><td>${signers}</td></tr>`;
+  // Built directly (never by String.replace, whose "$&" / "$`" patterns would splice the row).
+  const first = tree
+    ? `<td style="padding-left:${tree.depth * 1.5 + 0.4}em"><a href="${href(file)}">${esc(name)}</a> <small>(${esc(tree.delegator)})</small></td>`
+    : `<td><a href="${href(file)}">${esc(name)}</a></td>`;
+  return `<tr>${first}<td>${env.signed.version}</td><td>${esc(env.signed.expires)}</td><td>${role.threshold} of ${role.keyids.length}</td><td>${signers}</td></tr>`;
 }
 
 // Every role on the page met its threshold when verified; for delegated roles (thousands of
@@ -167,12 +178,7 @@ function delegationSection(verified: VerifiedMetadata): string[] {
       const auth = verified.trusted.authorization(name, delegator);
       if (!role || !auth) continue;
       const file = `metadata/${role.env.signed.version}.${name}.json`;
-      const row = roleRow(name, file, role.env, auth.role, auth.keys, false);
-      out.push(
-        row
-          .replace('<td>', `<td style="padding-left:${depth * 1.5 + 0.4}em">`)
-          .replace('</a></td>', `</a> <small>(${esc(delegator)})</small></td>`),
-      );
+      out.push(roleRow(name, file, role.env, auth.role, auth.keys, { depth, delegator }));
       walk(name, depth + 1);
     }
   };

@@ -2,6 +2,8 @@
 // lead a client to is written before that timestamp (artifacts, delegated roles, targets,
 // snapshot, roots), then root.json, then timestamp.json last (the commit point).
 import { hashHex } from '../core/index.js';
+import { displayName } from './display.js';
+import { PLAIN_PATH, pathFlaw, segmentFlaw } from './path-segments.js';
 import type { ProblemList } from './problems.js';
 import type { PlannedFile } from './tree-files.js';
 import type { ArtifactOutput } from './verify-artifacts.js';
@@ -14,17 +16,7 @@ export interface SitePlan {
   readonly referenced: ReadonlyMap<string, number>;
 }
 
-// A role name becomes one file name on a static host, which decodes the request path once
-// (client URL `<V>.<quote(role)>.json` -> file `<V>.<role>.json`): no separators or controls.
-function isUnsafeRoleName(name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f || c === 0x2f || c === 0x5c) return true;
-  }
-  return false;
-}
-
-/** Builds the plan; unsafe role names and file/directory clashes become problems. */
+/** Builds the plan; unsafe names, names too long for a file and clashing paths become problems. */
 export function planSite(
   verified: VerifiedMetadata,
   artifacts: readonly ArtifactOutput[],
@@ -42,19 +34,23 @@ export function planSite(
   }));
   const roleFiles: PlannedFile[] = [];
   for (const role of verified.roles.values()) {
-    if (isUnsafeRoleName(role.name)) {
+    const version = role.env.signed.version;
+    // A role name becomes one file name on a static host, which decodes the request path once
+    // (client URL `<V>.<quote(role)>.json` -> file `<V>.<role>.json`): no separators or controls.
+    const name = `${version}.${role.name}.json`;
+    const flaw = segmentFlaw(name);
+    if (flaw !== undefined) {
       problems.add(
         role.name,
         `metadata/${role.name}.json`,
         'invalid-value',
-        'a role name without "/", "\\" or control characters (one file on a static host)',
-        JSON.stringify(role.name),
+        `a role name that makes one file name metadata/${version}.<role>.json (no "/", "\\" or control characters, at most 255 bytes)`,
+        `role ${displayName(role.name)} (${flaw})`,
       );
       continue;
     }
-    const version = role.env.signed.version;
     referenced.set(role.name, version);
-    roleFiles.push(bytesFile(`metadata/${version}.${role.name}.json`, role.env.raw, true));
+    roleFiles.push(bytesFile(`metadata/${name}`, role.env.raw, true));
   }
   const newestRoot = verified.roots[verified.roots.length - 1];
   const plan: PlannedFile[][] = [
@@ -66,7 +62,7 @@ export function planSite(
     newestRoot ? [bytesFile('metadata/root.json', newestRoot.bytes, false)] : [],
     [bytesFile('metadata/timestamp.json', timestamp.raw, false)],
   ];
-  checkClashes(plan, problems);
+  checkLayout(plan, problems);
   return { phases: plan, referenced };
 }
 
@@ -80,21 +76,49 @@ function bytesFile(path: string, bytes: Uint8Array, immutable: boolean): Planned
   };
 }
 
-// A target path whose directory equals another output's file name cannot be laid out.
-function checkClashes(plan: readonly (readonly PlannedFile[])[], problems: ProblemList): void {
-  const files = new Set<string>();
-  for (const phase of plan) for (const f of phase) files.add(f.path);
-  for (const path of files) {
-    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
-      const parent = path.slice(0, i);
-      if (files.has(parent))
+// Every path must be a plain name of at most 255 bytes per segment, and two outputs must not
+// land on one file where file systems fold case or Unicode normalization (macOS, Windows), nor
+// a file on another output's directory.
+function checkLayout(plan: readonly (readonly PlannedFile[])[], problems: ProblemList): void {
+  const byFolded = new Map<string, PlannedFile>();
+  for (const phase of plan) {
+    for (const f of phase) {
+      const flaw = pathFlaw(f.path, { hiddenDirs: true });
+      if (flaw !== undefined) {
+        problems.add(null, f.path, 'invalid-value', PLAIN_PATH, flaw);
+        continue;
+      }
+      const key = fold(f.path);
+      const other = byFolded.get(key);
+      if (!other) byFolded.set(key, f);
+      // The same bytes under two spellings (a hash listed in upper and lower case) is harmless.
+      else if (other.path !== f.path && other.sha256 !== f.sha256)
         problems.add(
           null,
-          path,
+          f.path,
           'invalid-value',
-          `no published file at its parent ${parent}`,
+          'no other published path equal to it ignoring case and Unicode normalization',
+          displayName(other.path),
+        );
+    }
+  }
+  for (const [key, f] of byFolded) {
+    for (let i = key.indexOf('/'); i !== -1; i = key.indexOf('/', i + 1)) {
+      const parent = byFolded.get(key.slice(0, i));
+      if (parent)
+        problems.add(
+          null,
+          f.path,
+          'invalid-value',
+          `no published file at its parent ${displayName(parent.path)}`,
           'a file there',
         );
     }
   }
+}
+
+// Folding keeps every "/" in place, so the folded parent of a path is a prefix of its fold.
+function fold(path: string): string {
+  // eslint-disable-next-line no-control-regex
+  return (/^[\u0000-\u007f]*$/.test(path) ? path : path.normalize('NFC')).toLowerCase();
 }

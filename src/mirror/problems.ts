@@ -1,17 +1,18 @@
 // What a refused build reports: one entry per independent problem, each naming the role, the
 // file, what was expected and what was found, so an operator can fix all of them in one go.
 import { PgError } from '../core/index.js';
+import { displayName, inertText } from './display.js';
 
 export interface Problem {
   /** The role the problem belongs to, or null for files no role owns (artifacts, lock, tree). */
   readonly role: string | null;
-  /** Repository path (`metadata/...`, `targets/...`) or output path the problem is about. */
+  /** Repository path (`metadata/...`, `targets/...`) or output path the problem is about (raw). */
   readonly file: string;
   /** Stable error code (`threshold-not-met`, `hash-mismatch`, `unlisted-artifact`, ...). */
   readonly code: string;
   readonly expected: string;
   readonly found: string;
-  /** The full one-line message. */
+  /** The full message: one line, names quoted and control characters escaped (safe to print). */
   readonly message: string;
 }
 
@@ -32,13 +33,15 @@ export class ProblemList {
 
   /** Records an explicit problem. */
   add(role: string | null, file: string, code: string, expected: string, found: string): void {
+    const safeExpected = inertText(expected);
+    const safeFound = inertText(found);
     this.push({
       role,
       file,
       code,
-      expected,
-      found,
-      message: `${file}: expected ${expected}, got ${found}`,
+      expected: safeExpected,
+      found: safeFound,
+      message: `${displayName(file)}: expected ${safeExpected}, got ${safeFound}`,
     });
   }
 
@@ -49,11 +52,12 @@ export class ProblemList {
 
   /** Records a thrown error; its `<subject>: expected X, got Y` message is split into the fields. */
   addError(role: string | null, file: string, err: unknown): void {
-    const message = err instanceof Error ? err.message : String(err);
+    // Error messages quote names from metadata and git: escaped before they reach a terminal.
+    const message = inertText(err instanceof Error ? err.message : String(err));
     const code: string = err instanceof PgError ? (err as PgError).code : 'error';
     const m = SHAPE.exec(message);
     const expected = m?.[2] ?? 'valid metadata';
     const found = m?.[3] ?? message;
-    this.push({ role, file, code, expected, found, message: `${file}: ${message}` });
+    this.push({ role, file, code, expected, found, message: `${displayName(file)}: ${message}` });
   }
 }

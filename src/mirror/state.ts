@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../client/index.js';
 import { hashHex } from '../core/index.js';
 import type { BlobDigest, DigestCache } from './blob-digests.js';
+import { OID_PATTERN } from './git-run.js';
 
 export const STATE_DIR = '.pg-mirror';
 const STATE_FILE = 'state';
@@ -174,8 +175,10 @@ function parseLines(body: string, state: BuildState, validate: boolean): void {
         continue;
       state.files.set(path, record);
     } else if (line.startsWith('commit ')) {
+      // The state may be planted (a CI cache others can write), and this value reaches git:
+      // a full oid or nothing, whatever the checksum says.
       const commit = line.slice(7);
-      state.commit = commit === '-' ? undefined : commit;
+      state.commit = OID_PATTERN.test(commit) ? commit : undefined;
     } else if (line.startsWith('count ')) {
       state.artifactFiles = Number(line.slice(6)) || 0;
     }

@@ -7,6 +7,7 @@ import { constants } from 'node:fs';
 import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream/promises';
 import { UsageError } from '../core/errors.js';
 import {
   chooseRange,
@@ -33,6 +34,8 @@ export interface StaticServerOptions {
   log?: (line: string) => void;
   /** How long a resolved path is trusted before realpath + stat again (default 1000 ms). */
   cacheTtlMs?: number;
+  /** A connection with no progress this long (e.g. a client that stops reading) is closed (default 60 s). */
+  idleTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -45,6 +48,7 @@ const MAX_CACHED_BODY = 1024 * 1024;
 const MAX_CACHE_BYTES = 128 * 1024 * 1024;
 const MAX_CACHE_ENTRIES = 65_536;
 const CLOSE_GRACE_MS = 10_000;
+const IDLE_TIMEOUT_MS = 60_000;
 const ALLOW = 'GET, HEAD';
 const FULL: RangeChoice = { kind: 'full' };
 
@@ -102,6 +106,8 @@ async function sendFromDisk(
   res: ServerResponse,
   file: ServedFile,
 ): Promise<number> {
+  // The client may be gone already (it hung up while the path was resolved): open nothing.
+  if (res.destroyed) return 0;
   // Large file: the validators come from the handle we stream from, so tags and bytes agree.
   const flags = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
   const fh = await open(file.realPath, flags).catch((err: unknown) => {
@@ -153,15 +159,14 @@ async function sendChosen(
     res.end(body.subarray(start, end + 1));
     return length;
   }
-  await new Promise<void>((resolve) => {
-    const stream = body.createReadStream({ start, end, autoClose: false });
-    stream.on('error', () => res.destroy());
-    res.on('close', () => {
-      stream.destroy();
-      resolve();
-    });
-    stream.pipe(res);
-  });
+  // pipeline settles however the response ends, including a client that was already gone
+  // (whose 'close' has fired before this line); the caller closes the handle afterwards.
+  const stream = body.createReadStream({ start, end, autoClose: false });
+  const sent = await pipeline(stream, res).then(
+    () => true,
+    () => false,
+  );
+  if (!sent) res.destroy();
   return length;
 }
 
@@ -254,6 +259,10 @@ export async function startStaticServer(options: StaticServerOptions): Promise<R
       }
     },
   );
+  // Socket inactivity (no byte read or written): a client that stops reading would otherwise
+  // hold its connection and an open file for as long as it likes. Without a 'timeout' listener
+  // Node destroys the socket.
+  server.timeout = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   await listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

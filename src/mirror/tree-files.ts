@@ -4,9 +4,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { mapConcurrent, writeFileAtomic } from '../client/index.js';
-import { StorageError, TrustError } from '../core/index.js';
+import { DownloadError, StorageError, TrustError } from '../core/index.js';
 import type { GitReader } from './git-reader.js';
 import type { BuildState, FileRecord } from './state.js';
 
@@ -27,6 +27,21 @@ export type FileStatus = 'new' | 'same' | 'changed';
 
 const STREAM_ABOVE = 16 * 1024 * 1024;
 
+/** The absolute path of `rel` under `outDir`; StorageError('unsafe-path') if it would lie outside. */
+export function outputPath(outDir: string, rel: string): string {
+  const root = resolve(outDir);
+  const abs = resolve(root, rel);
+  // Last guard behind the path checks of source.ts, verify-artifacts.ts and plan.ts: no planned
+  // name, however it was built, is written or read outside the output directory.
+  if (!abs.startsWith(root + sep)) {
+    throw new StorageError(
+      'unsafe-path',
+      `${JSON.stringify(rel)}: expected a path inside ${root}, got ${abs}`,
+    );
+  }
+  return abs;
+}
+
 /** Compares a planned file with the tree; a stat matching the state record avoids reading it. */
 export async function fileStatus(
   outDir: string,
@@ -38,7 +53,7 @@ export async function fileStatus(
   // A versioned or hash-named file this tool wrote with these exact bytes: the state says it is
   // there, without a stat per file (100,000 artifacts). `checkTree` turns this off.
   if (trustState && file.immutable && record?.sha256 === file.sha256) return 'same';
-  const abs = join(outDir, file.path);
+  const abs = outputPath(outDir, file.path);
   let st;
   try {
     st = await lstat(abs);
@@ -67,14 +82,14 @@ export async function writeFiles(
   options: { concurrency: number; durable: boolean },
 ): Promise<void> {
   const dirs = new Set<string>();
-  for (const f of files) dirs.add(dirname(join(outDir, f.path)));
+  for (const f of files) dirs.add(dirname(outputPath(outDir, f.path)));
   await mapConcurrent([...dirs], options.concurrency, (d) =>
     mkdir(d, { recursive: true }).catch((err: unknown) => {
       throw storageError(d, 'a directory', err);
     }),
   );
   await mapConcurrent(files, options.concurrency, async (file) => {
-    const abs = join(outDir, file.path);
+    const abs = outputPath(outDir, file.path);
     const content = file.content;
     if ('bytes' in content) {
       if (options.durable) await writeFileAtomic(dirname(abs), basename(abs), content.bytes);
@@ -110,7 +125,12 @@ async function writeBlob(
         await handle.write(chunk);
       });
     } else {
-      const bytes = await reader.readBlob(oid);
+      // Bounded by the verified size: a blob that differs is refused unread, not buffered.
+      const bytes = await reader.readBlob(oid, file.size).catch((err: unknown) => {
+        if (!(err instanceof DownloadError)) throw err;
+        const msg = `${file.path}: expected ${file.size} bytes, got more`;
+        throw new TrustError('length-mismatch', msg, { cause: err });
+      });
       hash.update(bytes);
       await handle.writeFile(bytes);
     }

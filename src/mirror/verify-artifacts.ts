@@ -13,8 +13,9 @@ import {
 } from '../core/index.js';
 import { type DigestCache, type ExtraAlgorithm, digestBlobs, digestFor } from './blob-digests.js';
 import type { GitReader } from './git-reader.js';
+import { PLAIN_TARGET_PATH, pathFlaw } from './path-segments.js';
 import type { ProblemList } from './problems.js';
-import { TARGETS_DIR, type SourceBlob } from './source.js';
+import { type ArtifactListing, TARGETS_DIR, type SourceBlob } from './source.js';
 import type { VerifiedMetadata } from './verify-metadata.js';
 
 /** One artifact file of the published tree: `targets/<dir>/<hash>.<basename>`. */
@@ -50,12 +51,13 @@ export interface ListedEntry {
 /** Full check: every entry of every role, every artifact in git. The cache keeps exactly the blobs used. */
 export async function verifyArtifacts(
   reader: GitReader,
-  artifacts: ReadonlyMap<string, SourceBlob>,
+  listing: ArtifactListing,
   verified: VerifiedMetadata,
   cache: DigestCache,
   problems: ProblemList,
   options: VerifyArtifactsOptions,
 ): Promise<ArtifactResult> {
+  const artifacts = listing.blobs;
   const listed: ListedEntry[] = [];
   for (const role of verified.roles.values()) {
     for (const entry of role.env.signed.targets.values()) listed.push({ role: role.name, entry });
@@ -70,7 +72,8 @@ export async function verifyArtifacts(
   );
   for (const oid of cache.keys()) if (!oids.has(oid)) cache.delete(oid);
   const maxDelegations = options.maxDelegations ?? DEFAULT_MAX_DELEGATIONS;
-  const skipped = await checkLookups(verified, artifacts.keys(), problems, maxDelegations);
+  const paths = [...artifacts.keys(), ...listing.refusedPaths];
+  const skipped = await checkLookups(verified, paths, problems, maxDelegations);
   return { outputs, entries: listed.length, checked: listed.length, hashed, skipped };
 }
 
@@ -87,7 +90,9 @@ export async function checkEntries(
   const extra = new Map<string, Set<ExtraAlgorithm>>();
   for (const { entry } of listed) {
     const blob = artifacts.get(entry.path);
-    if (!blob) continue;
+    // A blob whose listed size already contradicts the signed length is never read: it can be
+    // many GiB of zeros that cost little on the wire (checkEntry reports the mismatch).
+    if (!blob || !sizeMatches(blob, entry.length)) continue;
     oids.add(blob.oid);
     for (const alg of ['sha384', 'sha512'] as const) {
       if (entry.hashes[alg] === undefined) continue;
@@ -103,6 +108,11 @@ export async function checkEntries(
   return { outputs: [...outputs.values()], hashed, oids };
 }
 
+// An unknown listed size (-1) does not contradict anything: the blob is hashed.
+function sizeMatches(blob: SourceBlob, length: number): boolean {
+  return blob.size < 0 || blob.size === length;
+}
+
 function checkEntry(
   role: string,
   entry: TargetFile,
@@ -112,9 +122,25 @@ function checkEntry(
   outputs: Map<string, ArtifactOutput>,
 ): void {
   // Hot loop (one call per target entry): strings for messages are built only on failure.
-  const blob = artifacts.get(entry.path);
-  const digest = blob ? cache.get(blob.oid) : undefined;
   const file = (): string => `${TARGETS_DIR}${entry.path}`;
+  // The signed path names output directories: never "..", never a hidden directory.
+  const flaw = pathFlaw(entry.path, { hiddenDirs: false });
+  if (flaw !== undefined) {
+    problems.add(role, file(), 'invalid-value', `${PLAIN_TARGET_PATH} (listed by ${role})`, flaw);
+    return;
+  }
+  const blob = artifacts.get(entry.path);
+  if (blob && !sizeMatches(blob, entry.length)) {
+    problems.add(
+      role,
+      file(),
+      'length-mismatch',
+      `${entry.length} bytes (listed by ${role})`,
+      `${blob.size} bytes`,
+    );
+    return;
+  }
+  const digest = blob ? cache.get(blob.oid) : undefined;
   if (!blob || !digest) {
     problems.add(
       role,

@@ -7,12 +7,17 @@
 // changed, and the lookup of every changed artifact and of every path a changed role stopped
 // listing. When a role with delegations changed, the search paths themselves may differ, so the
 // caller falls back to the full check (undefined is returned), as it does for large changes.
-import { DEFAULT_MAX_DELEGATIONS, parseTargets } from '../core/index.js';
+import {
+  DEFAULT_LIMITS,
+  DEFAULT_MAX_DELEGATIONS,
+  DownloadError,
+  parseTargets,
+} from '../core/index.js';
 import type { DigestCache } from './blob-digests.js';
 import { type TreeChange, diffCommits, entriesAt } from './git-diff.js';
 import type { GitReader } from './git-reader.js';
 import type { ProblemList } from './problems.js';
-import { METADATA_DIR, TARGETS_DIR, type SourceBlob, toArtifactBlob } from './source.js';
+import { METADATA_DIR, TARGETS_DIR, type SourceBlob, toArtifact } from './source.js';
 import {
   type ArtifactResult,
   type ListedEntry,
@@ -76,7 +81,13 @@ export async function verifyArtifactsIncremental(
     if (!changedMeta.has(role.file)) continue;
     // A changed delegator can change which role a client asks for any path.
     if (role.env.signed.delegations) return undefined;
-    const old = await reader.readFileAt(options.previous, `${METADATA_DIR}${role.file}`);
+    // Same cap as the verified current version; an old file over it only costs a full check.
+    const old = await reader
+      .readFileAt(options.previous, `${METADATA_DIR}${role.file}`, DEFAULT_LIMITS.targets)
+      .catch((err: unknown) => {
+        if (err instanceof DownloadError && err.code === 'too-large') return undefined;
+        throw err;
+      });
     if (old === undefined) return undefined;
     let oldTargets;
     try {
@@ -109,13 +120,14 @@ export async function verifyArtifactsIncremental(
     [...wanted].map((p) => `${TARGETS_DIR}${p}`),
   );
   const artifacts = new Map<string, SourceBlob>();
-  for (const [fullPath, entry] of entries) {
-    const path = fullPath.slice(TARGETS_DIR.length);
-    // Only a changed path can have become a symlink or submodule since the last build.
-    const blob = changedArtifacts.has(path)
-      ? toArtifactBlob(entry, problems)
-      : toArtifactBlob(entry, undefined);
-    if (blob) artifacts.set(path, blob);
+  const lookUp = new Set<string>();
+  for (const entry of entries.values()) {
+    // Only a changed path can have become a symlink, a submodule or an unsafe name since the
+    // last build (which refused all of them).
+    const path = entry.path.slice(TARGETS_DIR.length);
+    const artifact = toArtifact(entry, changedArtifacts.has(path) ? problems : undefined);
+    if (artifact?.blob) artifacts.set(artifact.path, artifact.blob);
+    if (artifact?.lookUp) lookUp.add(artifact.path);
   }
   const { outputs, hashed } = await checkEntries(
     reader,
@@ -126,7 +138,7 @@ export async function verifyArtifactsIncremental(
     options.concurrency,
   );
   // As in a full build, only regular files are looked up (anything else is already a problem).
-  const present = [...relookup].filter((p) => artifacts.has(p));
+  const present = [...relookup].filter((p) => lookUp.has(p));
   const skipped = await checkLookups(
     verified,
     present,

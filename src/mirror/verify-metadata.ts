@@ -11,6 +11,7 @@ import {
   succinctBinName,
 } from '../core/index.js';
 import type { GitReader } from './git-reader.js';
+import { readCapped } from './metadata-caps.js';
 import type { ProblemList } from './problems.js';
 import { checkRootJson, step, verifyRootChain } from './verify-root-chain.js';
 import { METADATA_DIR, type RepoSource } from './source.js';
@@ -28,8 +29,10 @@ export interface VerifiedMetadata {
   readonly trusted: TrustedMetadataSet;
   readonly timestamp: Envelope<Timestamp>;
   readonly snapshot: Envelope<Snapshot>;
-  /** Every root in history, by version (the bytes published as `N.root.json`). */
+  /** Every verified root in history, by version (the bytes published as `N.root.json`). */
   readonly roots: readonly { readonly version: number; readonly bytes: Uint8Array }[];
+  /** History files older than a pinned --root (not verified, not published). */
+  readonly olderRoots: readonly string[];
   /** Targets roles in discovery order (`targets` first). */
   readonly roles: ReadonlyMap<string, VerifiedRole>;
   /** Delegation edges in discovery order, for the index page. */
@@ -45,6 +48,9 @@ export interface VerifyMetadataOptions {
 }
 
 const TOP = 'targets';
+/** A file that was there but refused unread (over its length cap); the problem is recorded. */
+const REFUSED = Symbol('refused');
+type ReadResult = Uint8Array | undefined | typeof REFUSED;
 /** Files under metadata/ that are not metadata (tuf-on-ci signing-event bookkeeping). */
 const IGNORED = new Set(['.signing-event-state']);
 
@@ -56,17 +62,22 @@ export async function verifyMetadata(
   problems: ProblemList,
 ): Promise<VerifiedMetadata | undefined> {
   const used = new Set<string>(['root.json']);
-  const read = async (name: string): Promise<Uint8Array | undefined> => {
+  // Delegated roles (the default kind) have the targets cap.
+  const read = async (
+    name: string,
+    role: string,
+    kind: 'timestamp' | 'snapshot' | 'targets' = TOP,
+  ): Promise<ReadResult> => {
     const blob = source.metadata.get(name);
     if (!blob) return undefined;
     used.add(name);
-    return reader.readBlob(blob.oid);
+    return (await readCapped(reader, blob, kind, role, problems)) ?? REFUSED;
   };
   const chain = await verifyRootChain(reader, source, options, problems);
   for (const entry of source.rootHistory) used.add(entry.blob.path.slice(METADATA_DIR.length));
   checkRootJson(source, problems);
   if (!chain) return undefined;
-  const { trusted, roots } = chain;
+  const { trusted, roots, older } = chain;
   if (!trusted.root.signed.consistentSnapshot) {
     // The published tree names every file by version or hash; without consistent snapshots a
     // client would fetch unversioned names the tree does not have.
@@ -81,19 +92,19 @@ export async function verifyMetadata(
   }
   if (!step(problems, 'root', 'metadata/root.json', () => trusted.checkRootExpiry()))
     return undefined;
-  const tsBytes = await read('timestamp.json');
+  const tsBytes = await read('timestamp.json', 'timestamp', 'timestamp');
   if (!present(problems, 'timestamp', tsBytes)) return undefined;
   if (
     !step(problems, 'timestamp', 'metadata/timestamp.json', () => trusted.updateTimestamp(tsBytes))
   )
     return undefined;
-  const snapBytes = await read('snapshot.json');
+  const snapBytes = await read('snapshot.json', 'snapshot', 'snapshot');
   if (!present(problems, 'snapshot', snapBytes)) return undefined;
   if (
     !step(problems, 'snapshot', 'metadata/snapshot.json', () => trusted.updateSnapshot(snapBytes))
   )
     return undefined;
-  const targetsBytes = await read('targets.json');
+  const targetsBytes = await read('targets.json', TOP);
   if (!present(problems, TOP, targetsBytes)) return undefined;
   if (!step(problems, TOP, 'metadata/targets.json', () => trusted.updateTargets(targetsBytes)))
     return undefined;
@@ -106,7 +117,8 @@ export async function verifyMetadata(
   const unused: string[] = [];
   for (const name of source.metadata.keys())
     if (!used.has(name) && !IGNORED.has(name)) unused.push(`${METADATA_DIR}${name}`);
-  return { trusted, timestamp, snapshot, roots, roles, edges, unused };
+  unused.push(...source.undecodable);
+  return { trusted, timestamp, snapshot, roots, olderRoots: older, roles, edges, unused };
 }
 
 // Breadth-first over the delegation graph; each (delegator, role) edge is verified once, so a
@@ -115,7 +127,7 @@ async function verifyDelegations(
   trusted: TrustedMetadataSet,
   roles: Map<string, VerifiedRole>,
   source: RepoSource,
-  read: (name: string) => Promise<Uint8Array | undefined>,
+  read: (name: string, role: string) => Promise<ReadResult>,
   problems: ProblemList,
 ): Promise<{ delegator: string; role: string }[]> {
   const edges: { delegator: string; role: string }[] = [];
@@ -134,7 +146,7 @@ async function verifyDelegations(
     const fileNames = next.map((e) => roleFileInGit(source, e.role));
     // All reads are requested at once; each document is verified as soon as it has arrived,
     // so verification overlaps the transfer of the rest.
-    const pending = fileNames.map((name) => settle(read(name)));
+    const pending = fileNames.map((name, i) => settle(read(name, next[i]?.role ?? '')));
     const newLevel: string[] = [];
     for (let i = 0; i < next.length; i++) {
       const edge = next[i] as (typeof next)[number];
@@ -142,6 +154,7 @@ async function verifyDelegations(
       const settled = await pending[i];
       if (settled && 'error' in settled) throw settled.error;
       const data = settled?.value;
+      if (data === REFUSED) continue;
       if (data === undefined) {
         problems.add(
           edge.role,
@@ -222,12 +235,8 @@ function settle<T>(p: Promise<T>): Promise<{ value: T } | { error: unknown }> {
   );
 }
 
-function present(
-  problems: ProblemList,
-  role: string,
-  bytes: Uint8Array | undefined,
-): bytes is Uint8Array {
+function present(problems: ProblemList, role: string, bytes: ReadResult): bytes is Uint8Array {
   if (bytes === undefined)
     problems.add(role, `${METADATA_DIR}${role}.json`, 'missing-meta', 'a file', 'none');
-  return bytes !== undefined;
+  return bytes !== undefined && bytes !== REFUSED;
 }

@@ -1,16 +1,19 @@
 // The root chain of one commit (TUF 5.3): every N -> N+1 step of metadata/root_history/ with the
-// client's TrustedMetadataSet, from the first history entry or from a pinned root, and
-// root.json byte-equal to the newest history root.
+// client's TrustedMetadataSet, from the first history entry or from a pinned root (history
+// older than the pin is ignored), and root.json byte-equal to the newest history root.
 import { TrustedMetadataSet } from '../client/index.js';
 import { parseRoot } from '../core/index.js';
 import type { GitReader } from './git-reader.js';
+import { readCapped } from './metadata-caps.js';
 import type { ProblemList } from './problems.js';
 import type { RepoSource } from './source.js';
 
 export interface RootChain {
   readonly trusted: TrustedMetadataSet;
-  /** Every root in history, by version (the bytes published as `N.root.json`). */
+  /** Every verified root in history, by version (the bytes published as `N.root.json`). */
   readonly roots: { version: number; bytes: Uint8Array }[];
+  /** History files older than a pinned --root: not verified, so not published. */
+  readonly older: string[];
 }
 
 /** Runs one state-machine step; a failure becomes a problem and returns false. */
@@ -36,12 +39,11 @@ export async function verifyRootChain(
   source: RepoSource,
   options: { readonly rootBytes?: Uint8Array; readonly referenceTimeMs: number },
   problems: ProblemList,
-): Promise<
-  { trusted: TrustedMetadataSet; roots: { version: number; bytes: Uint8Array }[] } | undefined
-> {
+): Promise<RootChain | undefined> {
   const history = source.rootHistory;
   const first = history[0];
-  if (!first) {
+  const last = history[history.length - 1];
+  if (!first || !last) {
     problems.add(
       'root',
       'metadata/root_history/',
@@ -51,21 +53,48 @@ export async function verifyRootChain(
     );
     return undefined;
   }
-  const roots: { version: number; bytes: Uint8Array; path: string }[] = await Promise.all(
-    history.map(async (h) => ({
-      version: h.version,
-      bytes: await reader.readBlob(h.blob.oid),
-      path: h.blob.path,
-    })),
+  let pin: { version: number; bytes: Uint8Array } | undefined;
+  if (options.rootBytes) {
+    try {
+      pin = {
+        version: parseRoot(options.rootBytes, '--root').signed.version,
+        bytes: options.rootBytes,
+      };
+    } catch (err) {
+      problems.addError('root', '--root', err);
+      return undefined;
+    }
+    if (pin.version > last.version) {
+      problems.add(
+        'root',
+        '--root',
+        'rollback',
+        `a pinned root at most version ${last.version} (newest in history)`,
+        `version ${pin.version}`,
+      );
+      return undefined;
+    }
+  }
+  // Trust starts at the pin: history before it is neither verified nor published.
+  const from = pin?.version ?? first.version;
+  const used = history.filter((h) => h.version >= from);
+  const read = await Promise.all(
+    used.map((h) => readCapped(reader, h.blob, 'root', 'root', problems)),
   );
   let ok = true;
-  for (let i = 1; i < roots.length; i++) {
-    const prev = roots[i - 1]?.version ?? 0;
-    const cur = roots[i];
+  const roots: { version: number; bytes: Uint8Array; path: string }[] = [];
+  used.forEach((h, i) => {
+    const bytes = read[i];
+    if (bytes === undefined) ok = false;
+    else roots.push({ version: h.version, bytes, path: h.blob.path });
+  });
+  for (let i = 1; i < used.length; i++) {
+    const prev = used[i - 1]?.version ?? 0;
+    const cur = used[i];
     if (cur && cur.version !== prev + 1) {
       problems.add(
         'root',
-        cur.path,
+        cur.blob.path,
         'missing-meta',
         `root_history/${prev + 1}.root.json after version ${prev}`,
         `version ${cur.version} next`,
@@ -73,67 +102,47 @@ export async function verifyRootChain(
       ok = false;
     }
   }
-  let start = roots[0] as (typeof roots)[number];
-  let startPath = start.path;
-  if (options.rootBytes) {
-    let pinnedVersion: number;
-    try {
-      pinnedVersion = parseRoot(options.rootBytes, '--root').signed.version;
-    } catch (err) {
-      problems.addError('root', '--root', err);
-      return undefined;
-    }
-    const last = roots[roots.length - 1] as (typeof roots)[number];
-    const same = roots.find((r) => r.version === pinnedVersion);
-    if (pinnedVersion > last.version) {
-      problems.add(
-        'root',
-        '--root',
-        'rollback',
-        `a pinned root at most version ${last.version} (newest in history)`,
-        `version ${pinnedVersion}`,
-      );
-      return undefined;
-    }
-    if (same && !Buffer.from(same.bytes).equals(options.rootBytes)) {
-      // The pin is the trust anchor: a history file at its version with other bytes is a rewrite.
-      problems.add(
-        'root',
-        same.path,
-        'hash-mismatch',
-        'the exact bytes of --root',
-        'different bytes',
-      );
-      return undefined;
-    }
-    if (!same) {
-      start = { version: pinnedVersion, bytes: options.rootBytes, path: '--root' };
-      startPath = '--root';
-    }
+  const same = pin && roots.find((r) => r.version === pin.version);
+  if (pin && same && !Buffer.from(same.bytes).equals(pin.bytes)) {
+    // The pin is the trust anchor: a history file at its version with other bytes is a rewrite.
+    problems.add(
+      'root',
+      same.path,
+      'hash-mismatch',
+      'the exact bytes of --root',
+      'different bytes',
+    );
+    return undefined;
   }
   if (!ok) return undefined;
+  const start = same ?? (pin ? { ...pin, path: '--root' } : roots[0]);
+  if (!start) return undefined; // unreachable: without a pin, `used` is the whole history
   let trusted: TrustedMetadataSet;
   try {
     trusted = new TrustedMetadataSet(start.bytes, options.referenceTimeMs);
   } catch (err) {
-    problems.addError('root', startPath, err);
+    problems.addError('root', start.path, err);
     return undefined;
   }
   for (const r of roots) {
     if (r.version <= start.version) continue;
     if (!step(problems, 'root', r.path, () => trusted.updateRoot(r.bytes))) return undefined;
   }
-  if (trusted.root.signed.version !== (roots[roots.length - 1]?.version ?? 0)) {
+  if (trusted.root.signed.version !== last.version) {
     problems.add(
       'root',
       '--root',
       'missing-meta',
       `root_history to continue at version ${trusted.root.signed.version + 1}`,
-      `first history version ${first.version}`,
+      `first history version ${used[0]?.version ?? first.version}`,
     );
     return undefined;
   }
-  return { trusted, roots: roots.map(({ version, bytes }) => ({ version, bytes })) };
+  return {
+    trusted,
+    roots: roots.map(({ version, bytes }) => ({ version, bytes })),
+    older: history.filter((h) => h.version < from).map((h) => h.blob.path),
+  };
 }
 
 // root.json is what humans and bootstrapping tools read: it must be the newest history root.

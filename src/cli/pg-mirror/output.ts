@@ -1,8 +1,21 @@
 // The printer of pg-mirror: build reports and sync iterations as text or JSON, errors as one
-// line on stderr (plus an error document on stdout with --json).
+// line on stderr (plus an error document on stdout with --json). Every line is made inert
+// (inertText): names from git and metadata reach terminals and CI logs, where "\n::" is a
+// workflow command and ESC a terminal escape.
 import { PgError, describeError } from '../../core/index.js';
-import type { BuildReport, SyncIteration } from '../../mirror/index.js';
+import { type BuildReport, type SyncIteration, inertText } from '../../mirror/index.js';
 import { exitCodeFor } from '../exit-codes.js';
+
+// JSON.stringify leaves DEL, C1 controls, U+2028/2029 and bidi controls raw inside strings.
+const JSON_UNSAFE = /[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/** JSON text with every control character escaped (still the same JSON value). */
+export function safeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(
+    JSON_UNSAFE,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
 
 /** Text of a build report (stdout) and its warnings (stderr). */
 export function buildText(report: BuildReport, outDir: string): { stdout: string; stderr: string } {
@@ -30,36 +43,36 @@ export function buildText(report: BuildReport, outDir: string): { stdout: string
       lines.push(`  - ${p.role === null ? '' : `[${p.role}] `}${p.message} (${p.code})`);
     if (report.omittedProblems > 0) lines.push(`  ... and ${report.omittedProblems} more`);
   }
-  const stderr = report.warnings.map((w) => `warning: ${w}\n`).join('');
-  return { stdout: `${lines.join('\n')}\n`, stderr };
+  const stderr = report.warnings.map((w) => `${inertText(`warning: ${w}`)}\n`).join('');
+  return { stdout: `${lines.map(inertText).join('\n')}\n`, stderr };
 }
 
 /** JSON document of a build report. */
 export function buildJson(report: BuildReport): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
+  return `${safeJson(report, 2)}\n`;
 }
 
 /** One line (text) or one JSON line per sync iteration. */
 export function syncLine(it: SyncIteration, json: boolean): string {
   if (json) {
     const error = it.error === undefined ? undefined : errorDoc(it.error);
-    return `${JSON.stringify({ ...it, ...(error ? { error } : {}) })}\n`;
+    return `${safeJson({ ...it, ...(error ? { error } : {}) })}\n`;
   }
   const commit = it.commit?.slice(0, 12) ?? '?';
+  // Remote names come from git config: inert like everything else.
   const fetched = it.fetched.length > 0 ? ` (fetched ${it.fetched.join(', ')})` : '';
   switch (it.outcome) {
     case 'unchanged':
-      return `${it.at} ${commit}: already published${fetched}\n`;
+      return `${inertText(`${it.at} ${commit}: already published${fetched}`)}\n`;
     case 'built':
-      return `${it.at} ${commit}: published${fetched}; wrote ${it.report?.written.length ?? 0} files, pruned ${it.report?.pruned.length ?? 0}\n`;
+      return `${inertText(`${it.at} ${commit}: published${fetched}; wrote ${it.report?.written.length ?? 0} files, pruned ${it.report?.pruned.length ?? 0}`)}\n`;
     case 'refused': {
-      const problems = (it.report?.problems ?? [])
-        .map((p) => `\n  - ${p.message} (${p.code})`)
-        .join('');
-      return `${it.at} ${commit}: REFUSED, the previous tree stays published${fetched}${problems}\n`;
+      const lines = [`${it.at} ${commit}: REFUSED, the previous tree stays published${fetched}`];
+      for (const p of it.report?.problems ?? []) lines.push(`  - ${p.message} (${p.code})`);
+      return `${lines.map(inertText).join('\n')}\n`;
     }
     case 'failed':
-      return `${it.at} ${commit}: failed, the previous tree stays published: ${describeError(it.error)}\n`;
+      return `${inertText(`${it.at} ${commit}: failed, the previous tree stays published: ${describeError(it.error)}`)}\n`;
   }
 }
 
