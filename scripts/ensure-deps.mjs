@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-if (!existsSync(join(root, 'node_modules', '.bin', 'node')) || !existsSync(join(root, 'node_modules', 'vitest'))) {
+if (
+  !existsSync(join(root, 'node_modules', '.bin', 'node')) ||
+  !existsSync(join(root, 'node_modules', 'vitest'))
+) {
   console.error('repository-playground: installing dependencies (npm ci) ...');
   execSync('npm ci --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }
@@ -17,12 +20,17 @@ if (process.argv.includes('--test') && spawnSync('faketime', ['-f', '+0', 'true'
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (isRoot && existsSync('/usr/bin/apt-get')) {
     console.error('repository-playground: installing faketime (Debian package) for the tests ...');
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime', {
-      stdio: 'inherit',
-      shell: '/bin/sh',
-    });
+    execSync(
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime',
+      {
+        stdio: 'inherit',
+        shell: '/bin/sh',
+      },
+    );
   } else {
-    console.error('repository-playground: the tests need faketime (libfaketime); install it, e.g. `sudo apt-get install faketime`.');
+    console.error(
+      'repository-playground: the tests need faketime (libfaketime); install it, e.g. `sudo apt-get install faketime`.',
+    );
     process.exit(1);
   }
 }
