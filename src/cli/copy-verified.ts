@@ -74,32 +74,42 @@ export async function copyVerified(
   }
 }
 
-/** Streams a verified cache file to `out` (e.g. stdout), checking length and hashes as it goes. */
+/**
+ * Streams a cached target to `out` (e.g. stdout) only after verifying it: the open file is hashed
+ * first, then the same file (same inode: the cache replaces files by rename, never in place) is
+ * streamed, so no unverified byte ever reaches the consumer.
+ */
 export async function streamVerified(
   source: string,
   out: Writable,
   target: TargetFile,
 ): Promise<void> {
-  const digester = new Digester(target.path, target.length, target.hashes);
+  let handle: FileHandle | undefined;
   try {
+    handle = await open(source, 'r');
+    const digester = new Digester(target.path, target.length, target.hashes);
+    for await (const chunk of handle.createReadStream({
+      highWaterMark: CHUNK,
+      start: 0,
+      autoClose: false,
+    })) {
+      digester.update(chunk as Buffer);
+      if (digester.length > target.length) break; // the Digester reports the length mismatch
+    }
+    digester.verify();
     await pipeline(
-      createReadStream(source, { highWaterMark: CHUNK }),
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          digester.update(chunk);
-          if (digester.length > target.length) return; // the Digester reports the length mismatch
-          yield chunk;
-        }
-      },
+      handle.createReadStream({ highWaterMark: CHUNK, start: 0, autoClose: false }),
       out,
       { end: false },
     );
   } catch (err) {
+    if (err instanceof PgError) throw err;
     throw new StorageError(
       'io',
       `${source}: expected to stream the cached target to the output, got ${errno(err) ?? 'an error'}`,
       { cause: err },
     );
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
-  digester.verify();
 }

@@ -2,7 +2,13 @@
 // order the delegator lists them; a terminating role ends the search after its subtree; each
 // role is visited once per lookup; the number of roles visited is bounded.
 
-import { type Envelope, type Targets, TrustError, hashHex } from '../core/index.js';
+import {
+  type Envelope,
+  type Targets,
+  TrustError,
+  succinctBinName,
+  targetPathHash,
+} from '../core/index.js';
 import { rolesForTarget } from './delegation-index.js';
 import type { ChainLink, ListedTarget, TargetLookup } from './updater-types.js';
 
@@ -22,7 +28,7 @@ export async function searchTarget(
   maxDelegations: number,
 ): Promise<TargetLookup | undefined> {
   // The path hash is computed once per lookup, not once per candidate role.
-  const pathHash = hashHex('sha256', targetPath);
+  const pathHash = targetPathHash(targetPath);
   const stack: Visit[] = [{ role: 'targets', delegator: 'root', chain: [] }];
   const visited = new Set<string>();
   while (stack.length > 0 && visited.size <= maxDelegations) {
@@ -91,10 +97,9 @@ export async function listAllTargets(
           `list: expected at most ${maxRoles} roles, got ${2 ** succinct.bitLength} hash bins`,
         );
       }
-      const width = Math.ceil(succinct.bitLength / 4);
       for (let i = 0; i < 2 ** succinct.bitLength; i++) {
         queue.push({
-          role: `${succinct.namePrefix}-${i.toString(16).padStart(width, '0')}`,
+          role: succinctBinName(succinct.namePrefix, i, succinct.bitLength),
           delegator: role,
         });
       }

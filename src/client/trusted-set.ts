@@ -250,7 +250,16 @@ export class TrustedMetadataSet {
   reverifyForDelegator(role: string, delegator: string): Envelope<Targets> | undefined {
     const known = this.byRoleName.get(role);
     if (!known) return undefined;
-    return this.updateDelegatedTargets(known.raw, role, delegator);
+    // Same document, same snapshot and reference time: only the delegator's keys are new.
+    const auth = this.authorization(role, delegator);
+    if (!auth)
+      throw new TrustError(
+        'ordering',
+        `${role}: expected a trusted delegation from ${delegator}, got none`,
+      );
+    verifyThreshold(known, role, auth.role, auth.keys);
+    this.recordDelegation(role, delegator, known);
+    return known;
   }
 
   private recordDelegation(role: string, delegator: string, env: Envelope<Targets>): void {

@@ -369,8 +369,14 @@ function capFor(role: string, metaLength: number | undefined, cap: number): numb
 }
 
 function checkUrl(name: string, url: string): string {
-  if (!URL.canParse(url))
-    throw new UsageError('invalid-argument', `${name}: expected an absolute URL, got "${url}"`);
+  // File names are appended to the base: a query or fragment would swallow them.
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (!parsed || parsed.search !== '' || parsed.hash !== '') {
+    throw new UsageError(
+      'invalid-argument',
+      `${name}: expected an absolute URL without query or fragment, got "${url}"`,
+    );
+  }
   return url;
 }
 

@@ -2,7 +2,7 @@
 // are pipelined (written in order, answered in order) and answers are parsed incrementally:
 // "<oid> <type> <size>\n<content>\n" or "<query> missing\n".
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { DownloadError, GitError } from '../core/errors.js';
+import { DownloadError, GitError } from '../core/index.js';
 import { spawnFailure } from './git-run.js';
 
 /** Receives the content of a streamed blob; a returned promise pauses the pipe (backpressure). */

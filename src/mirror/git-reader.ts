@@ -4,7 +4,7 @@
 // string is validated so that it can never become an option.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DownloadError, GitError } from '../core/errors.js';
+import { DownloadError, GitError } from '../core/index.js';
 import { CatFileBatch, type BlobChunkSink } from './git-batch.js';
 import {
   checkOid,

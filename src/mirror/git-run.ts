@@ -1,7 +1,7 @@
 // Runs one-shot git plumbing commands for the git reader: no shell, an argument array, an
 // environment that cannot redirect git to other objects, and typed errors that keep stderr.
 import { spawn } from 'node:child_process';
-import { GitError, UsageError } from '../core/errors.js';
+import { GitError, UsageError } from '../core/index.js';
 
 export const OID_PATTERN = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const STDERR_KEEP = 8192;

@@ -8,7 +8,7 @@ import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../core/index.js';
 import {
   chooseRange,
   isNotModified,

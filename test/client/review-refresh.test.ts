@@ -63,3 +63,18 @@ describe('review: reference time', () => {
     });
   });
 });
+
+describe('updater options', () => {
+  it('refuses a base URL with a query or fragment, which would swallow appended file names', async () => {
+    const { Updater } = await import('../../src/client/index.js');
+    for (const metadataBaseUrl of [
+      'http://127.0.0.1:1/metadata/?x=1',
+      'http://127.0.0.1:1/metadata/#frag',
+      'not a url',
+    ]) {
+      expect(() => new Updater({ metadataDir: '/nonexistent', metadataBaseUrl })).toThrow(
+        /expected an absolute URL without query or fragment/,
+      );
+    }
+  });
+});

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { mapConcurrent } from '../../client/index.js';
+import { mapConcurrent, type TargetLookup } from '../../client/index.js';
 import { StorageError, UsageError } from '../../core/index.js';
 import { copyVerified, outputPathFor, streamVerified } from '../copy-verified.js';
 import { errno } from '../repo-registry.js';
@@ -93,11 +93,14 @@ export async function runGet(ctx: CommandContext, args: GetArgs): Promise<GetRes
   let entries: GetEntry[];
   try {
     // Lookups and downloads of independent targets overlap (bounded); results keep TARGET order.
-    const lookups = await mapConcurrent(args.targets, LOOKUP_CONCURRENCY, async (targetPath) => {
-      const found = await repo.updater.getTargetInfo(targetPath);
-      // Not found: search again alone (roles are cached now) so the message lists what was searched.
-      return found ?? lookupTarget(repo.updater, targetPath, trace);
-    });
+    const found = await mapConcurrent(args.targets, LOOKUP_CONCURRENCY, (targetPath) =>
+      repo.updater.getTargetInfo(targetPath),
+    );
+    const lookups: TargetLookup[] = [];
+    for (const [index, lookup] of found.entries()) {
+      // Not found: search again, alone (roles are cached now), so the error lists what was searched.
+      lookups.push(lookup ?? (await lookupTarget(repo.updater, args.targets[index] ?? '', trace)));
+    }
     entries = await mapConcurrent(lookups, DOWNLOAD_CONCURRENCY, async (lookup, index) => {
       const targetPath = lookup.path;
       let stored = await repo.updater.findCachedTarget(lookup);

@@ -1,8 +1,9 @@
 // What every pg-mirror command handler receives. Long-running commands (serve, sync) stop when
 // `signal` aborts: `main` wires it to SIGINT/SIGTERM, tests abort it themselves.
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { UsageError } from '../../core/index.js';
+import { pathToFileURL } from 'node:url';
+import { FileFetcher } from '../../client/index.js';
+import { DEFAULT_LIMITS, DownloadError, UsageError, describeError } from '../../core/index.js';
 import type { ExitCode } from '../exit-codes.js';
 import type { CliIo } from '../io.js';
 
@@ -47,12 +48,14 @@ export async function readRootFile(
   if (path === undefined) return undefined;
   const abs = resolvePath(io, path);
   try {
-    return await readFile(abs);
+    // Read through the client's file fetcher: the same length cap as any root (TUF 5.2).
+    const fetcher = new FileFetcher();
+    return await fetcher.fetchBytes(pathToFileURL(abs).href, { maxLength: DEFAULT_LIMITS.root });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'an error';
+    if (err instanceof DownloadError && err.code === 'too-large') throw err;
     throw new UsageError(
       'invalid-argument',
-      `--root ${abs}: expected a readable file, got ${code}`,
+      `--root ${abs}: expected a readable file, got ${describeError(err)}`,
       { cause: err },
     );
   }
