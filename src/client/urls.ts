@@ -1,7 +1,7 @@
 // URL building for metadata and targets. Role names are attacker-influenced (delegated names
 // come from metadata), so they are always percent-encoded into a single path segment.
 
-import type { TargetFile } from '../core/index.js';
+import { hashPrefixedPath, type TargetFile } from '../core/index.js';
 
 /** Percent-encodes everything but A-Za-z0-9 and `_.-~` (Python's `quote(s, safe="")`). */
 export function quoteSegment(value: string): string {
@@ -25,10 +25,6 @@ export function metadataUrl(base: string, role: string, version: number | undefi
 /** TUF 5.7.3: with consistent snapshots the artifact is fetched as `<dir>/<hash>.<basename>`. */
 export function targetUrl(base: string, target: TargetFile, consistentSnapshot: boolean): string {
   if (!consistentSnapshot) return `${base}${target.path}`;
-  const slash = target.path.lastIndexOf('/');
-  const dir = slash >= 0 ? target.path.slice(0, slash + 1) : '';
-  const basename = target.path.slice(slash + 1);
-  const hashes = target.hashes;
-  const hash = hashes['sha256'] ?? Object.values(hashes)[0] ?? '';
-  return `${base}${dir}${hash}.${basename}`;
+  const hash = target.hashes['sha256'] ?? Object.values(target.hashes)[0] ?? '';
+  return `${base}${hashPrefixedPath(target.path, hash)}`;
 }

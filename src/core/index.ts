@@ -11,6 +11,7 @@ export { parseTufDate } from './dates.js';
 export {
   matchesPathPattern,
   targetPathHash,
+  hashPrefixedPath,
   succinctBinIndex,
   succinctBinName,
   succinctBinNameForHash,

@@ -135,6 +135,12 @@ export function matchesPathPattern(pattern: string, targetPath: string): boolean
   return true;
 }
 
+/** TUF 5.7.3: the consistent-snapshot file name of a target, `<dir>/<hash>.<basename>`. */
+export function hashPrefixedPath(targetPath: string, hash: string): string {
+  const cut = targetPath.lastIndexOf('/');
+  return `${targetPath.slice(0, cut + 1)}${hash}.${targetPath.slice(cut + 1)}`;
+}
+
 /** sha256 hex of a target path (UTF-8), as used by path_hash_prefixes and succinct bins. */
 export function targetPathHash(targetPath: string): string {
   return hashHex('sha256', targetPath);

@@ -9,6 +9,7 @@ import {
   type RoleKeys,
   type Signed,
   signatureStatus,
+  hashPrefixedPath,
 } from '../core/index.js';
 import type { VerifiedMetadata } from './verify-metadata.js';
 
@@ -202,9 +203,8 @@ function targetsSection(verified: VerifiedMetadata): string[] {
     for (const t of entries) {
       if (rows >= MAX_TARGET_ROWS) break;
       rows++;
-      const slash = t.path.lastIndexOf('/');
       const hash = t.hashes['sha256'] ?? Object.values(t.hashes)[0] ?? '';
-      const file = `targets/${t.path.slice(0, slash + 1)}${hash}.${t.path.slice(slash + 1)}`;
+      const file = `targets/${hashPrefixedPath(t.path, hash)}`;
       out.push(
         `<tr><td><a href="${href(file)}">${esc(t.path)}</a></td><td>${t.length}</td><td><code>${esc(hash.slice(0, 16))}</code></td></tr>`,
       );

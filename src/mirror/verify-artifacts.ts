@@ -10,6 +10,7 @@ import {
   type Targets,
   TrustError,
   isSupportedHashAlgorithm,
+  hashPrefixedPath,
 } from '../core/index.js';
 import { type DigestCache, type ExtraAlgorithm, digestBlobs, digestFor } from './blob-digests.js';
 import type { GitReader } from './git-reader.js';
@@ -188,12 +189,9 @@ function checkEntry(
     }
   }
   if (!ok) return;
-  const slash = entry.path.lastIndexOf('/');
-  const dir = entry.path.slice(0, slash + 1);
-  const base = entry.path.slice(slash + 1);
   // TUF 5.7.3: one file per listed hash, named with the digest as listed (what a client asks for).
   for (const alg in hashes) {
-    const path = `${TARGETS_DIR}${dir}${hashes[alg] as string}.${base}`;
+    const path = `${TARGETS_DIR}${hashPrefixedPath(entry.path, hashes[alg] as string)}`;
     if (!outputs.has(path))
       outputs.set(path, { path, oid: blob.oid, length: digest.length, sha256: digest.sha256 });
   }

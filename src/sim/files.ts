@@ -1,7 +1,7 @@
 // Turns the simulator's published state into file trees: the static HTTP tree a client sees
 // (TUF 5.x consistent-snapshot naming) and the tuf-on-ci git work-tree layout.
 
-import { serializeMetadata, type JsonObject } from '../core/index.js';
+import { serializeMetadata, type JsonObject, hashPrefixedPath } from '../core/index.js';
 import { isJsonObject } from './json.js';
 import type { Artifact, RoleRecord } from './role-record.js';
 
@@ -25,11 +25,10 @@ export function roleFileName(role: string, version?: number): string {
 /** The URL paths (under `targets/`) an artifact is served at. */
 export function artifactFileNames(artifact: Artifact, consistentSnapshot: boolean): string[] {
   if (!consistentSnapshot) return [artifact.path];
-  const cut = artifact.path.lastIndexOf('/');
-  const dir = artifact.path.slice(0, cut + 1);
-  const base = artifact.path.slice(cut + 1);
   // TUF 5.7.3: consistent snapshots prefix the basename with each listed hash.
-  return [...new Set(Object.values(artifact.hashes))].map((hash) => `${dir}${hash}.${base}`);
+  return [...new Set(Object.values(artifact.hashes))].map((hash) =>
+    hashPrefixedPath(artifact.path, hash),
+  );
 }
 
 /** The static tree: every root version, timestamp, every snapshot and targets version, artifacts. */

@@ -14,6 +14,7 @@ import {
   type KeyAlgorithm,
   type RoleType,
   type Signer,
+  hashPrefixedPath,
 } from '../core/index.js';
 import { HashBinLayout } from './hash-bins.js';
 import { daysFrom } from './json.js';
@@ -318,6 +319,5 @@ function sign(signed: JsonObject, signer: Signer): Uint8Array {
 }
 
 function largeFileName(target: LargeTarget): string {
-  const cut = target.path.lastIndexOf('/');
-  return `${target.path.slice(0, cut + 1)}${target.sha256}.${target.path.slice(cut + 1)}`;
+  return hashPrefixedPath(target.path, target.sha256);
 }
