@@ -7,8 +7,14 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Digester, PgError, StorageError, UsageError, type TargetFile } from '../core/index.js';
-import { errno } from './repo-registry.js';
+import {
+  Digester,
+  PgError,
+  StorageError,
+  UsageError,
+  errnoCode,
+  type TargetFile,
+} from '../core/index.js';
 
 const CHUNK = 1024 * 1024;
 
@@ -68,7 +74,7 @@ export async function copyVerified(
     if (err instanceof PgError) throw err;
     throw new StorageError(
       'io',
-      `${dest}: expected a written copy of ${target.path}, got ${errno(err) ?? 'an error'}`,
+      `${dest}: expected a written copy of ${target.path}, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   }
@@ -106,7 +112,7 @@ export async function streamVerified(
     if (err instanceof PgError) throw err;
     throw new StorageError(
       'io',
-      `${source}: expected to stream the cached target to the output, got ${errno(err) ?? 'an error'}`,
+      `${source}: expected to stream the cached target to the output, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   } finally {

@@ -37,19 +37,27 @@ export function renderResult(result: CommandResult, options: OutputOptions): Ren
 export function renderError(err: unknown, options: OutputOptions): Rendered {
   const line = `pg-download: ${describeError(err)}\n`;
   if (!options.json) return { stdout: '', stderr: line };
-  const doc = {
-    error: {
-      type: err instanceof Error ? err.name : typeof err,
-      code: err instanceof PgError ? (err as PgError).code : null,
-      message: err instanceof Error ? err.message : String(err),
-      exitCode: exitCodeFor(err),
-    },
-  };
+  const doc = { error: errorDoc(err) };
   return { stdout: `${JSON.stringify(doc, null, 2)}\n`, stderr: line };
 }
 
+/** The JSON error document of --json (pg-download and pg-mirror): type, code, message, exit code. */
+export function errorDoc(err: unknown): {
+  type: string;
+  code: string | null;
+  message: string;
+  exitCode: number;
+} {
+  return {
+    type: err instanceof Error ? err.name : typeof err,
+    code: err instanceof PgError ? (err as PgError).code : null,
+    message: err instanceof Error ? err.message : String(err),
+    exitCode: exitCodeFor(err),
+  };
+}
+
 /** The JSON document of a result: arrays for get/info/list targets, objects otherwise. */
-export function toJson(result: CommandResult): unknown {
+function toJson(result: CommandResult): unknown {
   switch (result.kind) {
     case 'get':
     case 'info':
@@ -113,7 +121,7 @@ function infoText(r: InfoResult): string {
 }
 
 /** `targets v3 -> bins v7 -> bins-0a3 v2` */
-export function chainText(chain: readonly ChainEntry[]): string {
+function chainText(chain: readonly ChainEntry[]): string {
   return chain.map((link) => `${link.role} v${link.version}`).join(' -> ');
 }
 

@@ -8,7 +8,7 @@ import { mkdir, readFile, readdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { writeFileAtomic } from '../client/index.js';
-import { StorageError, UsageError } from '../core/index.js';
+import { StorageError, UsageError, errnoCode } from '../core/index.js';
 
 /** Repository names become directory names: a conservative allow-list, no dots first, ≤ 64 chars. */
 const REPO_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -69,10 +69,10 @@ export async function listRepos(cacheDir: string): Promise<string[]> {
   try {
     entries = await readdir(cacheDir, { withFileTypes: true });
   } catch (err) {
-    if (errno(err) === 'ENOENT') return [];
+    if (errnoCode(err) === 'ENOENT') return [];
     throw new StorageError(
       'io',
-      `${cacheDir}: expected a readable cache directory, got ${errno(err) ?? 'an error'}`,
+      `${cacheDir}: expected a readable cache directory, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   }
@@ -209,7 +209,7 @@ async function readConfigBytes(file: string): Promise<Uint8Array | undefined> {
     return bytes;
   } catch (err) {
     if (err instanceof StorageError) throw err;
-    const code = errno(err);
+    const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new StorageError('io', `${file}: expected a readable file, got ${code ?? 'an error'}`, {
       cause: err,
@@ -223,7 +223,7 @@ async function mkdirOrThrow(dir: string): Promise<void> {
   } catch (err) {
     throw new StorageError(
       'io',
-      `${dir}: expected a writable directory, got ${errno(err) ?? 'an error'}`,
+      `${dir}: expected a writable directory, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   }
@@ -231,11 +231,4 @@ async function mkdirOrThrow(dir: string): Promise<void> {
 
 function jsonBytes(value: unknown): Uint8Array {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`, 'utf8');
-}
-
-/** The errno code of a Node system error, if any. */
-export function errno(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
-    return err.code;
-  return undefined;
 }

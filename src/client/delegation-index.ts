@@ -15,7 +15,6 @@ import {
 export interface RoleCandidate {
   readonly name: string;
   readonly terminating: boolean;
-  readonly keys: RoleKeys;
 }
 
 interface DelegationIndex {
@@ -83,7 +82,6 @@ export function rolesForTarget(
       {
         name: succinctBinName(succinct.namePrefix, index, succinct.bitLength),
         terminating: true,
-        keys: succinct,
       },
     ];
   }
@@ -109,7 +107,7 @@ export function rolesForTarget(
     if (position === last) continue;
     last = position;
     const role = roles[position];
-    if (role) candidates.push({ name: role.name, terminating: role.terminating, keys: role });
+    if (role) candidates.push({ name: role.name, terminating: role.terminating });
   }
   return candidates;
 }

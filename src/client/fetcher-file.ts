@@ -1,18 +1,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DownloadError, UsageError } from '../core/index.js';
+import { DownloadError, UsageError, errnoCode } from '../core/index.js';
 import { checkMaxLength, collectBody } from './fetcher-body.js';
 import { tooLargeError } from './fetcher-errors.js';
 import type { FetchOptions, Fetcher, FetchStats } from './fetcher-types.js';
 
 const READ_CHUNK = 1024 * 1024;
-
-function errnoCode(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
-    return err.code;
-  return err instanceof Error ? err.name : 'unknown error';
-}
 
 function toDownloadError(
   url: string,
@@ -26,7 +20,7 @@ function toDownloadError(
       `${url}: expected a complete read, got aborted by the caller`,
       { cause: err },
     );
-  const code = errnoCode(err);
+  const code = errnoCode(err) ?? (err instanceof Error ? err.name : 'unknown error');
   // A missing file is the file-system equivalent of HTTP 404 (e.g. probing the next root version).
   const kind =
     code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR' ? 'not-found' : 'network';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { StorageError } from '../core/index.js';
+import { StorageError, errnoCode } from '../core/index.js';
 
 // Atomic replacement: readers see either the previous complete file or the new complete
 // file under the final name, never a partial one (ARCHITECTURE "Security invariants").
@@ -13,22 +13,15 @@ export function tempFileName(name: string): string {
   return `.${name}.${randomBytes(8).toString('hex')}.tmp`;
 }
 
-function errorCode(err: unknown): string {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
-    return err.code;
-  return err instanceof Error ? err.message : String(err);
-}
-
 /** Wraps a file-system failure once, keeping the cause. */
 export function toStorageError(path: string, expected: string, err: unknown): StorageError {
   if (err instanceof StorageError) return err;
-  return new StorageError('io', `${path}: expected ${expected}, got ${errorCode(err)}`, {
-    cause: err,
-  });
+  const got = errnoCode(err) ?? (err instanceof Error ? err.message : String(err));
+  return new StorageError('io', `${path}: expected ${expected}, got ${got}`, { cause: err });
 }
 
 /** Best effort: makes a rename durable. Some platforms cannot open or fsync directories. */
-export async function syncDirectory(dir: string): Promise<void> {
+async function syncDirectory(dir: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(dir, 'r');
@@ -76,7 +69,7 @@ export async function removeStaleTemps(dir: string, olderThanMs = 3_600_000): Pr
   try {
     names = await readdir(dir);
   } catch (err) {
-    if (errorCode(err) === 'ENOENT') return 0;
+    if (errnoCode(err) === 'ENOENT') return 0;
     throw toStorageError(dir, 'a readable directory', err);
   }
   const cutoff = Date.now() - olderThanMs;

@@ -18,7 +18,7 @@ export {
 } from './fetcher.js';
 export { MetadataStore } from './metadata-store.js';
 export { TargetStore, type StoredTarget } from './target-store.js';
-export { writeFileAtomic } from './fs-atomic.js';
+export { writeFileAtomic, toStorageError } from './fs-atomic.js';
 export { roleFileName, targetFileName } from './role-file-name.js';
 export { mapConcurrent } from './concurrency.js';
 export { metadataUrl, targetUrl, quoteSegment } from './urls.js';

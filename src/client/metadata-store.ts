@@ -1,5 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { errnoCode } from '../core/index.js';
 import { toStorageError, writeFileAtomic } from './fs-atomic.js';
 import { roleFileName } from './role-file-name.js';
 
@@ -60,6 +61,6 @@ export class MetadataStore {
 }
 
 function isMissing(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  const code = errnoCode(err);
   return code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Digester, PgError, TrustError, type TargetFile } from '../core/index.js';
+import { Digester, PgError, TrustError, errnoCode, type TargetFile } from '../core/index.js';
 import type { Fetcher } from './fetcher-types.js';
 import { discardTemp, tempFileName, toStorageError } from './fs-atomic.js';
 import { targetFileName } from './role-file-name.js';
@@ -160,6 +160,6 @@ class BatchWriter {
 }
 
 function isMissing(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? err.code : undefined;
+  const code = errnoCode(err);
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
 }

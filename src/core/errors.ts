@@ -102,6 +102,13 @@ export function isVerificationFailure(err: unknown): boolean {
   return err instanceof DownloadError && err.code === 'too-large';
 }
 
+/** The string `code` of an errno-style error (e.g. `ENOENT`), or undefined when there is none. */
+export function errnoCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
+    return err.code;
+  return undefined;
+}
+
 /** Renders any thrown value as one line, keeping the code when there is one. */
 export function describeError(err: unknown): string {
   if (err instanceof PgError) return `${err.message} [${err.code}]`;

@@ -11,9 +11,11 @@ import {
   type VerifyKeyObjectInput,
 } from 'node:crypto';
 import { canonicalBytes } from './canonical.js';
+import { describe } from './describe-value.js';
 import { FormatError } from './errors.js';
 import { hashHex } from './hashes.js';
 import type { Json, JsonObject, Key } from './model.js';
+import { isObject } from './parse-fields.js';
 
 type Digest = 'sha256' | 'sha384' | 'sha512';
 
@@ -46,10 +48,6 @@ const SIG_HEX = /^(?:[0-9a-fA-F]{2})+$/;
 const MAX_SIG_HEX = 4096;
 const MAX_CACHE = 4096;
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Validates the shape of a key object (TUF 4.2) and keeps it exactly as received. */
 export function parseKey(subject: string, keyid: string, json: unknown): Key {
   if (!isObject(json))
@@ -76,13 +74,6 @@ function badField(
     value === undefined ? 'missing-field' : 'invalid-type',
     `${subject}.${field}: expected ${want}, got ${describe(value)}`,
   );
-}
-
-function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v;
 }
 
 /** True when the keytype/scheme pair is one we can verify; TUF says to skip unknown keys, not fail. */

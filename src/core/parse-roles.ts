@@ -44,7 +44,7 @@ export function parseRoleKeys(obj: JsonObject, subject: string): RoleKeys {
 }
 
 /** Parses a meta entry (TUF 4.4/4.5): version required; length and hashes optional. */
-export function parseMetaFile(value: unknown, subject: string): MetaFile {
+function parseMetaFile(value: unknown, subject: string): MetaFile {
   if (!isObject(value))
     throw new FormatError('invalid-type', `${subject}: expected an object, got ${describe(value)}`);
   const version = requireInt(value, 'version', subject, 1);

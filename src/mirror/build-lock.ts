@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
-import { StorageError } from '../core/index.js';
+import { StorageError, errnoCode } from '../core/index.js';
 import { STATE_DIR } from './state.js';
 
 export interface BuildLock {
@@ -26,9 +26,13 @@ export async function acquireBuildLock(outDir: string, waitMs = 0): Promise<Buil
   const dir = join(outDir, STATE_DIR);
   const path = join(dir, 'lock');
   await mkdir(dir, { recursive: true }).catch((err: unknown) => {
-    throw new StorageError('io', `${dir}: expected a directory, got ${errCode(err)}`, {
-      cause: err,
-    });
+    throw new StorageError(
+      'io',
+      `${dir}: expected a directory, got ${errnoCode(err) ?? String(err)}`,
+      {
+        cause: err,
+      },
+    );
   });
   const deadline = Date.now() + waitMs;
   const token = randomBytes(16).toString('hex');
@@ -46,10 +50,10 @@ export async function acquireBuildLock(outDir: string, waitMs = 0): Promise<Buil
       await handle.close();
       return { release: () => releaseIfOwned(path, token) };
     } catch (err) {
-      if (errCode(err) !== 'EEXIST')
+      if (errnoCode(err) !== 'EEXIST')
         throw new StorageError(
           'io',
-          `${path}: expected to create the build lock, got ${errCode(err)}`,
+          `${path}: expected to create the build lock, got ${errnoCode(err) ?? String(err)}`,
           { cause: err },
         );
     }
@@ -119,12 +123,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
-    return errCode(err) === 'EPERM';
+    return errnoCode(err) === 'EPERM';
   }
-}
-
-function errCode(err: unknown): string {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
-    ? err.code
-    : String(err);
 }

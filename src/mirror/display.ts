@@ -2,11 +2,13 @@
 // where a newline followed by "::" is a GitHub Actions command, ESC starts a terminal escape and
 // bidi overrides reorder what a reader sees. Such characters are shown as \uXXXX, never raw.
 
-// C0, DEL, C1, LRM/RLM, line/paragraph separators, bidi embeddings, overrides and isolates.
-// eslint-disable-next-line no-control-regex
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
-// eslint-disable-next-line no-control-regex
-const UNSAFE_ALL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+// DEL, C1, LRM/RLM, line/paragraph separators, bidi embeddings, overrides and isolates.
+const INVISIBLE = '\\u007f-\\u009f\\u200e\\u200f\\u2028-\\u202e\\u2066-\\u2069';
+// The same plus C0 (newline, ESC, ...).
+const UNSAFE = new RegExp(`[\\u0000-\\u001f${INVISIBLE}]`);
+const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+// JSON.stringify escapes C0 inside strings (and its own newlines are structure), but leaves these raw.
+const JSON_UNSAFE_ALL = new RegExp(`[${INVISIBLE}]`, 'g');
 
 function escapeChar(c: string): string {
   return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
@@ -15,6 +17,11 @@ function escapeChar(c: string): string {
 /** `text` with every control, separator and bidi character written as \uXXXX: one inert line. */
 export function inertText(text: string): string {
   return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escapeChar) : text;
+}
+
+/** JSON text with the characters JSON.stringify leaves raw written as \uXXXX (still the same JSON value). */
+export function inertJson(json: string): string {
+  return json.replace(JSON_UNSAFE_ALL, escapeChar);
 }
 
 /** A name for a message: as is when plain, else JSON-quoted with no raw control characters. */

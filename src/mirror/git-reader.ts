@@ -4,7 +4,7 @@
 // string is validated so that it can never become an option.
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { DownloadError, GitError } from '../core/index.js';
+import { DownloadError, GitError, errnoCode } from '../core/index.js';
 import { CatFileBatch, type BlobChunkSink } from './git-batch.js';
 import {
   checkOid,
@@ -55,7 +55,7 @@ export class GitReader {
     try {
       await stat(abs);
     } catch (err) {
-      const got = (err as NodeJS.ErrnoException).code ?? 'an error';
+      const got = errnoCode(err) ?? 'an error';
       throw new GitError('git-failed', `git repository ${abs}: expected a directory, got ${got}`, {
         cause: err,
       });

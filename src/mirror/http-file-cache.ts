@@ -6,6 +6,7 @@ import { constants } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import path from 'node:path';
+import { errnoCode } from '../core/index.js';
 import { toValidators, type Validators } from './http-conditional.js';
 import { toSafePath } from './http-path.js';
 
@@ -48,14 +49,14 @@ const HASHED_TARGET = /(?:^|\/)targets\/(?:.+\/)?(?:[0-9a-f]{64}|[0-9a-f]{128})\
 const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG']);
 
 /** Cache-Control for a logical path: immutable for versioned names, `no-cache` for the rest. */
-export function cacheControlFor(logicalPath: string): string {
+function cacheControlFor(logicalPath: string): string {
   return VERSIONED_METADATA.test(logicalPath) || HASHED_TARGET.test(logicalPath)
     ? IMMUTABLE
     : 'no-cache';
 }
 
 /** Content-Type by extension: JSON, HTML, or opaque bytes. */
-export function contentTypeFor(logicalPath: string): string {
+function contentTypeFor(logicalPath: string): string {
   if (logicalPath.endsWith('.json')) return 'application/json';
   if (logicalPath.endsWith('.html')) return 'text/html; charset=utf-8';
   return 'application/octet-stream';
@@ -82,7 +83,7 @@ export function baseHeadersFor(logicalPath: string, v: Validators): string[] {
 
 /** True for errors that mean "no such file here" (including a link where none may be). */
 export function isNotFound(err: unknown): boolean {
-  return NOT_FOUND_CODES.has((err as NodeJS.ErrnoException).code ?? '');
+  return NOT_FOUND_CODES.has(errnoCode(err) ?? '');
 }
 
 export class FileCache {
@@ -144,7 +145,7 @@ export class FileCache {
       st = await stat(real, { bigint: true });
     } catch (err) {
       if (isNotFound(err)) return { status: 404, reason: 'file: expected to exist' };
-      if ((err as NodeJS.ErrnoException).code === 'EACCES')
+      if (errnoCode(err) === 'EACCES')
         return { status: 403, reason: 'file: expected to be readable' };
       throw err;
     }

@@ -19,7 +19,7 @@ const MAX_TARGET_ROWS = 2000;
 const MAX_ROLE_ROWS = 1000;
 
 /** HTML-escapes text for element content and quoted attribute values. */
-export function esc(value: string): string {
+function esc(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

@@ -8,5 +8,5 @@ export {
 } from './static-server.js';
 export { buildSite, type BuildOptions, type BuildReport } from './build.js';
 export type { Problem } from './problems.js';
-export { inertText } from './display.js';
+export { inertJson, inertText } from './display.js';
 export { syncOnce, runSync, type SyncOptions, type SyncIteration } from './sync.js';

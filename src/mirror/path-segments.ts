@@ -14,7 +14,7 @@ export const PLAIN_TARGET_PATH =
   'a path of plain segments (no "", ".", "..", "\\", control characters, names over 255 bytes or directories starting with ".")';
 
 /** Most UTF-8 bytes of one file name. */
-export const MAX_SEGMENT_BYTES = 255;
+const MAX_SEGMENT_BYTES = 255;
 
 /** Why `segment` cannot be one file name, or undefined when it can. `/` is refused here too. */
 export function segmentFlaw(segment: string): string | undefined {

@@ -19,7 +19,7 @@ export interface Problem {
 const SHAPE = /^(.*?): expected ([\s\S]*?), got ([\s\S]*)$/;
 
 /** Most problems kept in a report; the rest are counted (a broken role can fail 100,000 artifacts). */
-export const MAX_PROBLEMS = 1000;
+const MAX_PROBLEMS = 1000;
 
 /** Collects problems in the order they are found. */
 export class ProblemList {

@@ -5,8 +5,9 @@
 // walk every root version, TUF 5.3.3).
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { toStorageError } from '../client/index.js';
+import { errnoCode } from '../core/index.js';
 import type { BuildState } from './state.js';
-import { errCode, storageError } from './tree-files.js';
 
 const VERSIONED = /^([1-9][0-9]{0,15})\.(.+)\.json$/;
 
@@ -22,8 +23,8 @@ export async function pruneVersions(
   try {
     names = await readdir(dir);
   } catch (err) {
-    if (errCode(err) === 'ENOENT') return [];
-    throw storageError(dir, 'a readable metadata directory', err);
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw toStorageError(dir, 'a readable metadata directory', err);
   }
   const byRole = new Map<string, number[]>();
   for (const name of names) {
@@ -41,7 +42,7 @@ export async function pruneVersions(
       if (version === pinned) continue;
       const path = `metadata/${version}.${role}.json`;
       await rm(join(outDir, path), { force: true }).catch((err: unknown) => {
-        throw storageError(join(outDir, path), 'a removable file', err);
+        throw toStorageError(join(outDir, path), 'a removable file', err);
       });
       state.files.delete(path);
       state.dirty = true;

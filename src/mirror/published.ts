@@ -3,15 +3,16 @@
 // 5.5.5) a publish that goes backwards. Refusing here keeps the good tree in place instead.
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { toStorageError } from '../client/index.js';
 import {
   type Envelope,
   type Snapshot,
   type Timestamp,
   parseSnapshot,
+  errnoCode,
   parseTimestamp,
 } from '../core/index.js';
 import type { ProblemList } from './problems.js';
-import { errCode, storageError } from './tree-files.js';
 import type { VerifiedMetadata } from './verify-metadata.js';
 
 const ROOT_FILE = /^([1-9][0-9]{0,15})\.root\.json$/;
@@ -103,8 +104,8 @@ async function listDir(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);
   } catch (err) {
-    if (errCode(err) === 'ENOENT') return [];
-    throw storageError(dir, 'a readable directory', err);
+    if (errnoCode(err) === 'ENOENT') return [];
+    throw toStorageError(dir, 'a readable directory', err);
   }
 }
 
@@ -118,8 +119,8 @@ async function readPublished<T extends Envelope<Timestamp | Snapshot>>(
   try {
     bytes = await readFile(join(dir, name));
   } catch (err) {
-    if (errCode(err) === 'ENOENT') return undefined;
-    throw storageError(join(dir, name), 'a readable file', err);
+    if (errnoCode(err) === 'ENOENT') return undefined;
+    throw toStorageError(join(dir, name), 'a readable file', err);
   }
   try {
     return parse(bytes);

@@ -44,7 +44,7 @@ export interface BuildState {
 }
 
 /** An empty state (fresh tree, or an unreadable state file). */
-export function emptyState(artifactsLoaded = true): BuildState {
+function emptyState(artifactsLoaded = true): BuildState {
   return {
     commit: undefined,
     dirty: false,

@@ -8,7 +8,7 @@ import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { UsageError } from '../core/index.js';
+import { UsageError, errnoCode } from '../core/index.js';
 import {
   chooseRange,
   isNotModified,
@@ -185,7 +185,7 @@ async function resolveRoot(root: string): Promise<string> {
     const real = await realpath(root);
     if ((await stat(real)).isDirectory()) return real;
   } catch (err) {
-    throw refuse((err as NodeJS.ErrnoException).code ?? 'an error', err);
+    throw refuse(errnoCode(err) ?? 'an error', err);
   }
   throw refuse('a file');
 }

@@ -1,6 +1,7 @@
 // `pg-mirror sync`: keeps a published tree up to date with a moving ref. Each iteration fetches
 // (if the repository has a remote), resolves the ref, and builds when the commit changed. A
 // build that fails verification writes nothing, so the good tree stays published.
+import { setTimeout as delay } from 'node:timers/promises';
 import { GitError } from '../core/index.js';
 import { buildSite, type BuildOptions, type BuildReport } from './build.js';
 import { GitReader } from './git-reader.js';
@@ -68,7 +69,10 @@ export async function runSync(options: SyncOptions): Promise<void> {
   while (!options.signal?.aborted) {
     const iteration = await syncOnce(options, memory);
     options.onIteration?.(iteration);
-    await sleep(interval, options.signal);
+    // An abort ends the wait at once (the timer rejects); the loop condition then stops.
+    await delay(interval, undefined, { signal: options.signal }).catch((err: unknown) => {
+      if (options.signal?.aborted !== true) throw err;
+    });
   }
 }
 
@@ -102,17 +106,4 @@ async function fetchRemotes(gitDir: string): Promise<string[]> {
     { name: 'fetch', cwd: gitDir, env },
   );
   return remotes;
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

@@ -5,8 +5,8 @@ import { execFile } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { mapConcurrent, writeFileAtomic } from '../client/index.js';
-import { DownloadError, StorageError, TrustError } from '../core/index.js';
+import { mapConcurrent, toStorageError, writeFileAtomic } from '../client/index.js';
+import { DownloadError, StorageError, TrustError, errnoCode } from '../core/index.js';
 import type { GitReader } from './git-reader.js';
 import type { BuildState, FileRecord } from './state.js';
 
@@ -58,8 +58,8 @@ export async function fileStatus(
   try {
     st = await lstat(abs);
   } catch (err) {
-    if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return 'new';
-    throw storageError(abs, 'a readable tree', err);
+    if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR') return 'new';
+    throw toStorageError(abs, 'a readable tree', err);
   }
   if (!st.isFile()) return 'changed';
   if (record && record.size === st.size && record.mtimeMs === st.mtimeMs && record.ino === st.ino) {
@@ -85,7 +85,7 @@ export async function writeFiles(
   for (const f of files) dirs.add(dirname(outputPath(outDir, f.path)));
   await mapConcurrent([...dirs], options.concurrency, (d) =>
     mkdir(d, { recursive: true }).catch((err: unknown) => {
-      throw storageError(d, 'a directory', err);
+      throw toStorageError(d, 'a directory', err);
     }),
   );
   await mapConcurrent(files, options.concurrency, async (file) => {
@@ -162,7 +162,7 @@ async function replaceFile(
     await handle?.close().catch(() => undefined);
     await rm(temp, { force: true }).catch(() => undefined);
     if (err instanceof TrustError) throw err;
-    throw storageError(abs, 'an atomic write', err);
+    throw toStorageError(abs, 'an atomic write', err);
   }
 }
 
@@ -198,7 +198,7 @@ function syncFileSystem(dir: string): Promise<boolean> {
 }
 
 /** sha256 of a file, streamed. */
-export async function hashFile(abs: string): Promise<string> {
+async function hashFile(abs: string): Promise<string> {
   const st = await lstat(abs);
   if (st.size <= STREAM_ABOVE)
     return createHash('sha256')
@@ -207,17 +207,4 @@ export async function hashFile(abs: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(abs)) hash.update(chunk as Buffer);
   return hash.digest('hex');
-}
-
-export function errCode(err: unknown): string {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
-    ? err.code
-    : String(err);
-}
-
-export function storageError(path: string, expected: string, err: unknown): StorageError {
-  if (err instanceof StorageError) return err;
-  return new StorageError('io', `${path}: expected ${expected}, got ${errCode(err)}`, {
-    cause: err,
-  });
 }

@@ -80,11 +80,6 @@ export function daysFrom(now: Date, days: number): string {
   return toTufDate(new Date(now.getTime() + Math.round(days * 86_400_000)));
 }
 
-/** A deep copy of a JSON value (metadata objects are plain JSON). */
-export function cloneJson<T extends Json>(value: T): T {
-  return structuredClone(value);
-}
-
 function describe(value: Json | undefined): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';

@@ -3,7 +3,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import { StorageError } from '../core/index.js';
+import { StorageError, errnoCode } from '../core/index.js';
 
 const CONCURRENCY = 16;
 
@@ -60,7 +60,7 @@ export async function writeStaticTree(
   } catch (err) {
     throw new StorageError(
       'io',
-      `static tree ${dir}: expected every file written, got ${(err as NodeJS.ErrnoException).code ?? 'an error'}`,
+      `static tree ${dir}: expected every file written, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   }

@@ -3,9 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { mapConcurrent, type TargetLookup } from '../../client/index.js';
-import { StorageError, UsageError } from '../../core/index.js';
+import { StorageError, UsageError, errnoCode } from '../../core/index.js';
 import { copyVerified, outputPathFor, streamVerified } from '../copy-verified.js';
-import { errno } from '../repo-registry.js';
 import type { GetEntry, GetResult } from '../results.js';
 import { openRepository, type CommandContext } from './context.js';
 import { RoleTrace, lookupTarget, toChain } from './lookup.js';
@@ -158,7 +157,7 @@ async function makeDir(dir: string): Promise<void> {
   } catch (err) {
     throw new StorageError(
       'io',
-      `-o ${dir}: expected a writable directory, got ${errno(err) ?? 'an error'}`,
+      `-o ${dir}: expected a writable directory, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   }

@@ -7,13 +7,13 @@ import {
   StorageError,
   TrustError,
   UsageError,
+  errnoCode,
   hashHex,
   parseRoot,
   verifyThreshold,
 } from '../../core/index.js';
 import {
   ensureRepoDirs,
-  errno,
   readDefault,
   repoExists,
   repoPaths,
@@ -215,7 +215,7 @@ async function removeDir(dir: string): Promise<void> {
   } catch (err) {
     throw new StorageError(
       'io',
-      `${dir}: expected a removable directory, got ${errno(err) ?? 'an error'}`,
+      `${dir}: expected a removable directory, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   }

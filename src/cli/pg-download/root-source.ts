@@ -4,8 +4,13 @@ import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HttpFetcher } from '../../client/index.js';
-import { DEFAULT_LIMITS, StorageError, TrustError, UsageError } from '../../core/index.js';
-import { errno } from '../repo-registry.js';
+import {
+  DEFAULT_LIMITS,
+  StorageError,
+  TrustError,
+  UsageError,
+  errnoCode,
+} from '../../core/index.js';
 import type { CommandContext } from './context.js';
 
 /** A --root-sha256 value as lowercase hex; UsageError unless it is 64 hex digits. */
@@ -52,7 +57,7 @@ export async function readRootFile(path: string): Promise<Uint8Array> {
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    const code = errno(err);
+    const code = errnoCode(err);
     if (code === 'ENOENT' || code === 'EISDIR') {
       throw new UsageError(
         'invalid-argument',
@@ -84,7 +89,7 @@ export async function readRootFile(path: string): Promise<Uint8Array> {
     if (err instanceof TrustError) throw err;
     throw new StorageError(
       'io',
-      `--root ${path}: expected a readable file, got ${errno(err) ?? 'an error'}`,
+      `--root ${path}: expected a readable file, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   } finally {

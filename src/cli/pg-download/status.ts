@@ -6,17 +6,11 @@ import {
   StorageError,
   TOP_LEVEL_ROLES,
   describeError,
+  errnoCode,
   parseMetadata,
   type RoleType,
 } from '../../core/index.js';
-import {
-  errno,
-  listRepos,
-  loadRepoConfig,
-  readDefault,
-  repoPaths,
-  selectRepo,
-} from '../repo-registry.js';
+import { listRepos, loadRepoConfig, readDefault, repoPaths, selectRepo } from '../repo-registry.js';
 import type { RepoStatus, RoleStatus, StatusResult } from '../results.js';
 import type { CommandContext } from './context.js';
 import { withRepo } from './repo-options.js';
@@ -99,10 +93,10 @@ async function countFiles(dir: string): Promise<number> {
     const entries = await readdir(dir, { withFileTypes: true });
     return entries.filter((e) => e.isFile() && !e.name.startsWith('.')).length;
   } catch (err) {
-    if (errno(err) === 'ENOENT') return 0;
+    if (errnoCode(err) === 'ENOENT') return 0;
     throw new StorageError(
       'io',
-      `${dir}: expected a readable target directory, got ${errno(err) ?? 'an error'}`,
+      `${dir}: expected a readable target directory, got ${errnoCode(err) ?? 'an error'}`,
       { cause: err },
     );
   }

@@ -2,19 +2,13 @@
 // line on stderr (plus an error document on stdout with --json). Every line is made inert
 // (inertText): names from git and metadata reach terminals and CI logs, where "\n::" is a
 // workflow command and ESC a terminal escape.
-import { PgError, describeError } from '../../core/index.js';
-import { type BuildReport, type SyncIteration, inertText } from '../../mirror/index.js';
-import { exitCodeFor } from '../exit-codes.js';
-
-// JSON.stringify leaves DEL, C1 controls, U+2028/2029 and bidi controls raw inside strings.
-const JSON_UNSAFE = /[\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+import { describeError } from '../../core/index.js';
+import { type BuildReport, type SyncIteration, inertJson, inertText } from '../../mirror/index.js';
+import { errorDoc } from '../output.js';
 
 /** JSON text with every control character escaped (still the same JSON value). */
 export function safeJson(value: unknown, indent?: number): string {
-  return JSON.stringify(value, null, indent).replace(
-    JSON_UNSAFE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
+  return inertJson(JSON.stringify(value, null, indent));
 }
 
 /** Text of a build report (stdout) and its warnings (stderr). */
@@ -74,21 +68,6 @@ export function syncLine(it: SyncIteration, json: boolean): string {
     case 'failed':
       return `${inertText(`${it.at} ${commit}: failed, the previous tree stays published: ${describeError(it.error)}`)}\n`;
   }
-}
-
-/** The JSON error document of --json. */
-export function errorDoc(err: unknown): {
-  type: string;
-  code: string | null;
-  message: string;
-  exitCode: number;
-} {
-  return {
-    type: err instanceof Error ? err.name : typeof err,
-    code: err instanceof PgError ? (err as PgError).code : null,
-    message: err instanceof Error ? err.message : String(err),
-    exitCode: exitCodeFor(err),
-  };
 }
 
 function plural(n: number): string {

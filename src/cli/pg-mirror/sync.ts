@@ -4,7 +4,8 @@ import { UsageError } from '../../core/index.js';
 import { runSync, syncOnce, type SyncIteration, type SyncOptions } from '../../mirror/index.js';
 import { EXIT_OK, EXIT_VERIFICATION, exitCodeFor, type ExitCode } from '../exit-codes.js';
 import { writeText } from '../io.js';
-import { type MirrorSelect, parseTime, readRootFile, resolvePath } from './context.js';
+import { toBuildOptions, withBuildOptions } from './build-options.js';
+import type { MirrorSelect } from './context.js';
 import { syncLine } from './output.js';
 
 /** Registers the `sync` command. */
@@ -13,44 +14,33 @@ export function syncCommand<T>(y: Argv<T>, select: MirrorSelect): Argv<T> {
     'sync',
     'Fetch, verify and publish a moving ref repeatedly; a refused commit never replaces the published tree',
     (c) =>
-      c
-        .option('git', {
-          type: 'string',
-          demandOption: true,
-          describe: 'The git repository; its remotes are fetched each iteration',
-        })
-        .option('ref', {
-          type: 'string',
-          demandOption: true,
-          describe: 'The ref to follow, e.g. origin/main',
-        })
-        .option('out', { type: 'string', demandOption: true, describe: 'Output directory' })
-        .option('interval', { type: 'number', default: 60, describe: 'Seconds between iterations' })
-        .option('once', {
-          type: 'boolean',
-          default: false,
-          describe: 'Run one iteration and exit with its result',
-        })
-        .option('root', { type: 'string', describe: 'Pinned trusted root.json (as for build)' })
-        .option('time', {
-          type: 'string',
-          describe: 'Reference time for expiry checks, ISO 8601 [default: now]',
-        })
-        .option('keep-versions', {
-          type: 'number',
-          default: 3,
-          describe: 'Older versions of snapshot and each role kept',
-        })
-        .option('check-tree', {
-          type: 'boolean',
-          default: false,
-          describe:
-            'Stat and re-hash every published file instead of trusting the build state (finds files changed or deleted outside pg-mirror)',
-        })
-        .example(
-          '$0 sync --git ./repo --ref origin/main --out ./site --interval 30',
-          'follow origin/main every 30 s',
-        ),
+      withBuildOptions(
+        c
+          .option('git', {
+            type: 'string',
+            demandOption: true,
+            describe: 'The git repository; its remotes are fetched each iteration',
+          })
+          .option('ref', {
+            type: 'string',
+            demandOption: true,
+            describe: 'The ref to follow, e.g. origin/main',
+          })
+          .option('out', { type: 'string', demandOption: true, describe: 'Output directory' })
+          .option('interval', {
+            type: 'number',
+            default: 60,
+            describe: 'Seconds between iterations',
+          })
+          .option('once', {
+            type: 'boolean',
+            default: false,
+            describe: 'Run one iteration and exit with its result',
+          }),
+      ).example(
+        '$0 sync --git ./repo --ref origin/main --out ./site --interval 30',
+        'follow origin/main every 30 s',
+      ),
     (argv) =>
       select(async (io, globals) => {
         if (!(argv.interval > 0))
@@ -58,8 +48,7 @@ export function syncCommand<T>(y: Argv<T>, select: MirrorSelect): Argv<T> {
             'invalid-argument',
             `--interval: expected a number of seconds > 0, got ${argv.interval}`,
           );
-        const rootBytes = await readRootFile(io, argv.root);
-        const referenceTime = parseTime(argv.time);
+        const buildOptions = await toBuildOptions(io, argv);
         const print = (it: SyncIteration): void => {
           if (globals.quiet && (it.outcome === 'unchanged' || it.outcome === 'built')) return;
           // --json: one JSON line per iteration on stdout; text: problems go to stderr.
@@ -68,16 +57,10 @@ export function syncCommand<T>(y: Argv<T>, select: MirrorSelect): Argv<T> {
           stream.write(syncLine(it, globals.json));
         };
         const options: SyncOptions = {
-          gitPath: resolvePath(io, argv.git),
-          ref: argv.ref,
-          outDir: resolvePath(io, argv.out),
-          keepVersions: argv['keep-versions'],
-          checkTree: argv['check-tree'],
+          ...buildOptions,
           intervalMs: argv.interval * 1000,
           onIteration: print,
           ...(io.signal ? { signal: io.signal } : {}),
-          ...(rootBytes ? { rootBytes } : {}),
-          ...(referenceTime ? { referenceTime } : {}),
         };
         if (argv.once) {
           const it = await syncOnce(options);
