@@ -228,7 +228,7 @@ function editString(rng: Prng, s: string): [string, string] {
       return ['prefix ../', `../${s}`];
     case 6:
       // A date in the past (expiry) or far future; other strings gain a leading 2000.
-      return ['year 2000', /^\d{4}-/.test(s) ? `2000${s.slice(4)}` : `2000${s}`];
+      return ['year 2000', /^\d{4}-/.exec(s) !== null ? `2000${s.slice(4)}` : `2000${s}`];
     default:
       return ['append slash', `${s}/`];
   }
