@@ -3,7 +3,7 @@
 import yargs from 'yargs';
 import { UsageError } from '../core/index.js';
 import { EXIT_OK, exitCodeFor, type ExitCode } from './exit-codes.js';
-import { finishParser } from './parser-common.js';
+import { finishParser, parseCommand } from './parser-common.js';
 import { processIo, writeText, type CliIo } from './io.js';
 import { renderError, renderResult, type OutputOptions } from './output.js';
 import { createContext } from './pg-download/context.js';
@@ -32,21 +32,16 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     json: argv.includes('--json'),
     quiet: argv.includes('--quiet') || argv.includes('-q'),
   };
-  let selected: CommandRun | undefined;
-  let helpText = '';
+  let parsing = true;
   try {
-    const parser = buildParser(io, (runCommand) => {
-      selected = runCommand;
-    });
-    const parsed = await parser.parseAsync([...argv], {}, (_err, _argv, text) => {
-      helpText += text;
-    });
-    if (selected === undefined) {
-      // --help or --version: yargs produced the text instead of selecting a command.
-      if (helpText !== '')
-        await writeText(io.stdout, helpText.endsWith('\n') ? helpText : `${helpText}\n`);
-      return EXIT_OK;
-    }
+    const command = await parseCommand(
+      (select: (run: CommandRun) => void) => buildParser(io, select),
+      argv,
+      io.stdout,
+    );
+    if (command === undefined) return EXIT_OK;
+    parsing = false;
+    const { run: selected, args: parsed } = command;
     output = { json: parsed.json, quiet: parsed.quiet === true };
     const ctx = createContext(io, {
       json: parsed.json,
@@ -63,7 +58,7 @@ export async function run(argv: readonly string[], io: CliIo): Promise<ExitCode>
     const rendered = renderError(err, output);
     if (rendered.stdout !== '') await writeText(io.stdout, rendered.stdout).catch(() => undefined);
     await writeText(io.stderr, rendered.stderr).catch(() => undefined);
-    if (err instanceof UsageError && helpText === '' && selected === undefined) {
+    if (err instanceof UsageError && parsing) {
       await writeText(io.stderr, 'Run "pg-download --help" for usage.\n').catch(() => undefined);
     }
     return exitCodeFor(err);

@@ -4,7 +4,7 @@
 import yargs from 'yargs';
 import { UsageError } from '../core/index.js';
 import { EXIT_OK, exitCodeFor, type ExitCode } from './exit-codes.js';
-import { finishParser } from './parser-common.js';
+import { finishParser, parseCommand } from './parser-common.js';
 import { processIo, writeText } from './io.js';
 import { buildCommand } from './pg-mirror/build.js';
 import type { MirrorIo, MirrorRun } from './pg-mirror/context.js';
@@ -27,21 +27,16 @@ const EPILOGUE = [
 /** Runs pg-mirror with `argv` (no node/script prefix) against `io`; resolves to the exit code. */
 export async function run(argv: readonly string[], io: MirrorIo): Promise<ExitCode> {
   const json = argv.includes('--json');
-  let selected: MirrorRun | undefined;
-  let helpText = '';
+  let parsing = true;
   try {
-    const parser = buildParser(io, (runCommand) => {
-      selected = runCommand;
-    });
-    const parsed = await parser.parseAsync([...argv], {}, (_err, _argv, text) => {
-      helpText += text;
-    });
-    if (selected === undefined) {
-      if (helpText !== '')
-        await writeText(io.stdout, helpText.endsWith('\n') ? helpText : `${helpText}\n`);
-      return EXIT_OK;
-    }
-    return await selected(io, { json: parsed.json, quiet: parsed.quiet === true });
+    const command = await parseCommand(
+      (select: (run: MirrorRun) => void) => buildParser(io, select),
+      argv,
+      io.stdout,
+    );
+    if (command === undefined) return EXIT_OK;
+    parsing = false;
+    return await command.run(io, { json: command.args.json, quiet: command.args.quiet === true });
   } catch (err) {
     if (json)
       await writeText(io.stdout, `${safeJson({ error: errorDoc(err) }, 2)}\n`).catch(
@@ -51,7 +46,7 @@ export async function run(argv: readonly string[], io: MirrorIo): Promise<ExitCo
     await writeText(io.stderr, `pg-mirror: ${inertText(describeError(err))}\n`).catch(
       () => undefined,
     );
-    if (err instanceof UsageError && selected === undefined) {
+    if (err instanceof UsageError && parsing) {
       await writeText(io.stderr, 'Run "pg-mirror --help" for usage.\n').catch(() => undefined);
     }
     return exitCodeFor(err);
